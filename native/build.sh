@@ -1,0 +1,2 @@
+#!/usr/bin/env bash
+echo "native build: not yet"
