@@ -17,7 +17,7 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/platform/**', 'src/cli/**'],
+    ignores: ['src/platform/**', 'src/cli/**', 'src/relay/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: platformModules.map((group) => ({ group: [group], message: 'Platform APIs belong in src/platform/.' })) }],
     },

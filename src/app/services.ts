@@ -6,7 +6,7 @@ import type { Result } from '../lib/result.ts';
 
 /** Why a service call failed. Every kind has a sentence in src/app/error-text.ts. */
 export type ServiceError =
-  | { kind: 'invalid-address'; input: string }
+  | { kind: 'invalid-address'; input: string; reason?: InvalidAddressReason }
   | { kind: 'unreachable'; detail: string }
   | { kind: 'timeout'; detail: string }
   | { kind: 'host-error'; code: number; message: string } // status_code != 200 in the host's XML
@@ -22,6 +22,9 @@ export type ServiceError =
   | { kind: 'no-mac' } // Wake-on-LAN needs a MAC learned while paired
   | { kind: 'storage'; detail: string }
   | { kind: 'internal'; detail: string };
+
+/** What is wrong with a typed address, so the sentence can say what to fix. */
+export type InvalidAddressReason = 'empty' | 'bad-port' | 'bad-ipv4' | 'bad-ipv6' | 'bad-name';
 
 export type HostReachability = 'unknown' | 'online' | 'offline';
 
@@ -59,9 +62,20 @@ export interface PairingHandle {
 
 export type PairingStage = 'waiting-for-pin' | 'challenge' | 'exchanging-secrets' | 'confirming';
 
+/**
+ * Start-up of the services in their worker: creating the client's RSA key on first start can
+ * take seconds on a TV, so the UI shows these. In-process services are ready at once.
+ */
+export type StartupStage = 'loading-core' | 'preparing-identity' | 'loading-hosts' | 'ready';
+
 export type ServiceEvent =
   | { kind: 'hosts-changed'; hosts: HostView[] }
-  | { kind: 'pairing-progress'; hostId: string; stage: PairingStage };
+  | { kind: 'pairing-progress'; hostId: string; stage: PairingStage }
+  | { kind: 'startup'; stage: StartupStage }
+  /** The services could not start; every call answers with `error` from then on. */
+  | { kind: 'startup-failed'; error: ServiceError }
+  /** Something went wrong outside any call, e.g. a saved PC could not be read and was skipped. */
+  | { kind: 'problem'; error: ServiceError };
 
 export interface Services {
   listHosts(): Promise<HostView[]>;

@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { errorText } from '../../../src/app/error-text.ts';
+import type { InvalidAddressReason, ServiceError } from '../../../src/app/services.ts';
+
+// One example per kind. The Record type makes this table fail to compile when a kind is added
+// to ServiceError without a sentence being checked here.
+const EXAMPLES: { [K in ServiceError['kind']]: Extract<ServiceError, { kind: K }> } = {
+  'invalid-address': { kind: 'invalid-address', input: 'my pc' },
+  unreachable: { kind: 'unreachable', detail: 'connect ECONNREFUSED' },
+  timeout: { kind: 'timeout', detail: 'no answer in 5000 ms' },
+  'host-error': { kind: 'host-error', code: 400, message: 'An app is already running on this host' },
+  'malformed-reply': { kind: 'malformed-reply', detail: 'missing root' },
+  tls: { kind: 'tls', detail: 'certificate mismatch' },
+  'not-paired': { kind: 'not-paired' },
+  'wrong-pin': { kind: 'wrong-pin' },
+  'pairing-in-progress': { kind: 'pairing-in-progress' },
+  'man-in-the-middle': { kind: 'man-in-the-middle' },
+  cancelled: { kind: 'cancelled' },
+  'unknown-host': { kind: 'unknown-host', hostId: 'x' },
+  'duplicate-host': { kind: 'duplicate-host', hostId: 'x' },
+  'no-mac': { kind: 'no-mac' },
+  storage: { kind: 'storage', detail: 'quota exceeded' },
+  internal: { kind: 'internal', detail: 'bug' },
+};
+
+test('every error kind has its own non-empty sentence', () => {
+  const sentences = Object.values(EXAMPLES).map((e) => errorText(e));
+  for (const s of sentences) assert.match(s, /^\S.*[.!]$/, `not a sentence: ${JSON.stringify(s)}`);
+  assert.equal(new Set(sentences).size, sentences.length, 'two kinds share a sentence');
+});
+
+test('no sentence leaks internal detail text meant for logs', () => {
+  for (const e of Object.values(EXAMPLES)) {
+    const s = errorText(e);
+    for (const leak of ['ECONNREFUSED', 'missing root', 'certificate mismatch', 'quota exceeded', 'bug']) {
+      assert.ok(!s.includes(leak), `${e.kind}: ${s}`);
+    }
+  }
+});
+
+test('the wrong PIN sentence tells the person what to do', () => {
+  assert.equal(errorText({ kind: 'wrong-pin' }), 'The PIN did not match. Check the PIN you typed on the PC and try again.');
+});
+
+test('an unreachable host is named when the caller knows its name', () => {
+  const s = errorText({ kind: 'unreachable', detail: '' }, { hostName: 'Study PC' });
+  assert.match(s, /^“Study PC” is not reachable\. Check that the PC is on and on the same network/);
+  assert.match(errorText({ kind: 'unreachable', detail: '' }), /^The PC is not reachable\./);
+});
+
+test("a host's own error message and code are shown", () => {
+  assert.equal(
+    errorText(EXAMPLES['host-error']),
+    'The PC refused the request: An app is already running on this host (error 400).',
+  );
+});
+
+test('each invalid-address reason gets its own hint, quoting what was typed', () => {
+  const reasons: (InvalidAddressReason | undefined)[] = ['empty', 'bad-port', 'bad-ipv4', 'bad-ipv6', 'bad-name', undefined];
+  const sentences = reasons.map((reason) =>
+    errorText(reason === undefined ? { kind: 'invalid-address', input: 'x:y' } : { kind: 'invalid-address', input: reason === 'empty' ? ' ' : 'x:y', reason }),
+  );
+  assert.equal(new Set(sentences.slice(0, 5)).size, 5);
+  for (const s of sentences.slice(1)) assert.ok(s.includes('“x:y”'), s);
+});
+
+test('a very long typed address is shortened in the sentence', () => {
+  const s = errorText({ kind: 'invalid-address', input: 'a'.repeat(500), reason: 'bad-name' });
+  assert.ok(s.length < 200, `${s.length} characters`);
+});
