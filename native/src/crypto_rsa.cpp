@@ -18,7 +18,6 @@ namespace {
 
 constexpr unsigned kKeygenBits = 2048;
 constexpr std::size_t kModulusBytes = GSC_RSA2048_MODULUS_SIZE;
-constexpr std::size_t kMaxModulusBytes = GSC_RSA_MAX_BITS / 8;
 constexpr std::size_t kMaxExponentBytes = 4;
 
 // Secrets must not outlive the call in stack or heap memory that is reused later; the
@@ -158,7 +157,7 @@ gsc_status gsc_rsa_verify_sha256(const uint8_t *modulus, uint32_t modulus_size_b
     if (e.size_bytes == 0 || e.size_bytes > kMaxExponentBytes || (e.bytes[e.size_bytes - 1] & 1) == 0) {
         return GSC_ERR_CRYPTO_BAD_PUBLIC_KEY;
     }
-    if (signature_size_bytes != n.size_bytes || n.size_bytes > kMaxModulusBytes) return GSC_ERR_CRYPTO_BAD_SIGNATURE;
+    if (signature_size_bytes != n.size_bytes) return GSC_ERR_CRYPTO_BAD_SIGNATURE;
 
     // BearSSL's key struct wants mutable pointers but only reads through them.
     br_rsa_public_key pk = {const_cast<unsigned char *>(n.bytes), n.size_bytes, const_cast<unsigned char *>(e.bytes),

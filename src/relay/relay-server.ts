@@ -96,6 +96,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<RunningRel
     async close() {
       for (const ws of open) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      // Plain HTTP keep-alive connections would otherwise hold close() for their idle timeout.
+      http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };

@@ -53,7 +53,7 @@ test('Backspace closes the details dialog, and focus returns to the option that 
   await page.keyboard.press('Enter');
   const dialog = page.getByRole('dialog', { name: new RegExp(`^(${DEMO_HOST_NAME}|Computer details)$`) });
   await dialog.waitFor({ state: 'visible' });
-  for (const name of ['Unpair', 'Remove', 'Close']) {
+  for (const name of ['Remove', 'Close']) {
     await dialog.getByRole('button', { name, exact: true }).waitFor({ state: 'attached' });
   }
   await assertFocusHeld(page, 'in the details dialog');
@@ -84,5 +84,16 @@ test('Back on the apps screen returns to the hosts screen with focus on the pair
   await page.getByRole('region', { name: `Apps on ${DEMO_HOST_NAME}` }).waitFor({ state: 'visible' });
   await pressTvBack(page);
   await waitForFocus(demoHostTile(page));
+
+  // A paired host's details offer Unpair; TV Back closes them onto the option that opened them.
+  const details = hostsScreen(page).getByRole('button', { name: /details/i }).first();
+  await moveFocusTo(page, details, 'ArrowDown');
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: new RegExp(`^(${DEMO_HOST_NAME}|Computer details)$`) });
+  await dialog.getByRole('button', { name: 'Unpair', exact: true }).waitFor({ state: 'visible' });
+  await pressTvBack(page);
+  await dialog.waitFor({ state: 'hidden' });
+  await waitForFocus(details);
+  await assertFocusHeld(page, 'after TV Back closed the details dialog');
   assert.deepEqual(await framesWithoutFocus(page), [], 'frames in which nothing had focus');
 });

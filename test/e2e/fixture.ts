@@ -139,16 +139,19 @@ export async function assertFocusHeld(page: Page, when: string): Promise<void> {
  * would see no focus ring at all. Read the count with `framesWithoutFocus`.
  */
 export async function watchFocus(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __framesWithoutFocus?: string[] };
-    w.__framesWithoutFocus = [];
-    const check = (): void => {
+  // A string, not a function: tsx would wrap the named loop in a helper the page lacks.
+  await page.evaluate(`(() => {
+    window.__framesWithoutFocus = [];
+    const check = () => {
       const el = document.activeElement;
-      if (el === null || el === document.body) w.__framesWithoutFocus?.push(document.querySelector('[role="dialog"]')?.getAttribute('aria-label') ?? 'no dialog');
+      if (el === null || el === document.body) {
+        const dialog = document.querySelector('[role="dialog"]');
+        window.__framesWithoutFocus.push(dialog === null ? 'no dialog' : dialog.getAttribute('aria-label'));
+      }
       requestAnimationFrame(check);
     };
     requestAnimationFrame(check);
-  });
+  })()`);
 }
 
 /** Frames since `watchFocus` in which nothing had focus, each named by the open dialog. */

@@ -86,12 +86,13 @@ async function hasVisibleFocusRing(page: Page): Promise<boolean> {
     const focused = document.activeElement;
     const other = [...document.querySelectorAll('[aria-label="Computers"] button')].find((b) => b !== focused);
     if (!(focused instanceof HTMLElement) || other === undefined) return false;
-    const ring = (el: Element): string => {
-      const s = getComputedStyle(el);
-      return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow, s.borderTopColor, s.borderTopWidth].join('|');
-    };
+    // No named inner functions here: tsx would wrap them in a helper the page does not have.
+    const [mine, theirs] = [focused, other].map((el) => {
+      const st = getComputedStyle(el);
+      return [st.outlineStyle, st.outlineWidth, st.outlineColor, st.boxShadow, st.borderTopColor, st.borderTopWidth].join('|');
+    });
     const s = getComputedStyle(focused);
     const drawn = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || (s.boxShadow !== 'none' && s.boxShadow !== '') || parseFloat(s.borderTopWidth) >= 2;
-    return drawn && ring(focused) !== ring(other);
+    return drawn && mine !== theirs;
   });
 }

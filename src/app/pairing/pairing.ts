@@ -23,8 +23,8 @@ import type { CancelSignal } from '../../lib/cancel.ts';
 import { bytesToHex, hexToBytes } from '../../lib/hex.ts';
 import { err, ok, type Result } from '../../lib/result.ts';
 import type { Entropy } from '../../platform/platform.ts';
-import { getServerInfo, requestChecked, sendUnpair, type HostEndpoint, type NvHttpContext, type ServerInfo } from '../../nvhttp/nvhttp-client.ts';
-import { parseAppVersionMajor } from '../../nvhttp/serverinfo.ts';
+import { requestChecked, sendUnpair, type HostEndpoint, type NvHttpContext, type ServerInfo } from '../../nvhttp/nvhttp-client.ts';
+import { parseAppVersionMajor, parseServerInfo } from '../../nvhttp/serverinfo.ts';
 import { childText, type XmlReply } from '../../nvhttp/xml-reply.ts';
 import { parseCertificate, pemToDer, type ParsedCertificate } from '../identity/x509.ts';
 import type { PairingStage, ServiceError } from '../services.ts';
@@ -49,8 +49,7 @@ export async function pairWithHost(ctx: NvHttpContext, host: HostEndpoint, optio
   if (!/^\d{4}$/.test(options.pin)) return err({ kind: 'internal', detail: 'the pairing PIN must be 4 digits' });
   if (options.cancel.cancelled) return err({ kind: 'cancelled' });
   const plainHost: HostEndpoint = { ...host, pinnedCertDer: null };
-  const info = await getServerInfo(ctx, plainHost, { secure: false, timeoutMs: options.stepTimeoutMs });
-  if (options.cancel.cancelled) return err({ kind: 'cancelled' });
+  const info = await readServerInfo(ctx, plainHost, options);
   if (!info.ok) return info;
   const major = parseAppVersionMajor(info.value.appVersion) ?? 0;
   const hash = major >= SHA256_FROM_GENERATION ? { fn: (b: Uint8Array) => ctx.core.sha256(b), lengthBytes: 32 } : { fn: (b: Uint8Array) => ctx.core.sha1(b), lengthBytes: 20 };
@@ -150,9 +149,17 @@ async function runPhases(ctx: NvHttpContext, host: HostEndpoint, options: Pairin
   const pinned: HostEndpoint = { ...host, pinnedCertDer: hostCert.value.der };
   const phase5 = await step(5, [['phrase', 'pairchallenge']], options.stepTimeoutMs, pinned);
   if (!phase5.ok) return phase5;
-  const info = await getServerInfo(ctx, pinned, { secure: true, timeoutMs: options.stepTimeoutMs });
+  const info = await readServerInfo(ctx, pinned, options);
   if (!info.ok) return info;
   return ok({ serverCertDer: hostCert.value.der, serverInfo: info.value });
+}
+
+/** serverinfo over HTTPS when `host` has a pinned certificate, else over HTTP; cancellable. */
+function readServerInfo(ctx: NvHttpContext, host: HostEndpoint, options: PairingOptions): Promise<Result<ServerInfo, ServiceError>> {
+  const secure = host.pinnedCertDer !== null;
+  return requestChecked(ctx, host, { secure, path: '/serverinfo', query: [], timeoutMs: options.stepTimeoutMs, cancel: options.cancel }, (reply) =>
+    parseServerInfo(reply, { secure, httpPort: host.httpPort }),
+  );
 }
 
 function parsePlaincert(hex: string): Result<ParsedCertificate, ServiceError> {

@@ -62,11 +62,12 @@ export function startShell(options: ShellOptions): Shell {
 
   const applyHosts = (next: HostView[]): void => {
     hosts = next;
-    for (const listener of [...hostListeners]) listener(hosts);
+    // A listener may close layers whose own listeners then must not run.
+    for (const listener of [...hostListeners]) if (hostListeners.has(listener)) listener(hosts);
   };
 
   const emit = (event: ServiceEvent): void => {
-    for (const listener of [...eventListeners]) listener(event);
+    for (const listener of [...eventListeners]) if (eventListeners.has(listener)) listener(event);
   };
 
   /** Brings the DOM in line with `next`; `focusOverride` wins over what the new top remembers. */
@@ -97,7 +98,9 @@ export function startShell(options: ShellOptions): Shell {
       else layer.view.root.removeAttribute('aria-hidden');
     });
     const topView = mounted[mounted.length - 1]?.view;
-    if (topView !== undefined) focusByKey(topView.root, focusOverride ?? top(stack).focusKey ?? topView.initialFocusKey());
+    if (topView === undefined) return;
+    const focused = focusByKey(topView.root, focusOverride ?? top(stack).focusKey ?? topView.initialFocusKey());
+    stack = rememberFocus(stack, focused);
   };
 
   const indexOf = (screen: Screen): number => mounted.findIndex((layer) => layer.screen === screen);

@@ -193,6 +193,27 @@ test('the relay refuses to bind to anything but loopback', async () => {
   await relay.close();
 });
 
+test('the relay serves on IPv6 loopback too', async (t) => {
+  let relay: RunningRelay;
+  try {
+    relay = await startRelay({ host: '::1' });
+  } catch {
+    t.skip('no IPv6 loopback here');
+    return;
+  }
+  try {
+    assert.match(relay.url, /^ws:\/\/\[::1\]:\d+$/);
+    const { server, port } = await listen((s) => s.pipe(s));
+    const conn = await connected(socketsThrough(relay), port);
+    await conn.write(hex('06'));
+    assert.equal(toHex(await readBytes(conn, 1)), '06');
+    conn.close();
+    await closeServer(server);
+  } finally {
+    await relay.close();
+  }
+});
+
 test('a frame over the size limit closes the socket with 1009 and is not forwarded', () =>
   withRelay(async (relay) => {
     const received: Buffer[] = [];

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkStatus, childText, parseStatusCode, parseXmlReply } from '../../../src/nvhttp/xml-reply.ts';
+import { fixtureBody, SUNSHINE_VERSIONS } from './fixture-replies.ts';
 
 const XML_DECL = '<?xml version="1.0" encoding="utf-8"?>\n';
 
@@ -92,3 +93,24 @@ test('undeclared entities are left as text, never expanded', () => {
   assert.ok(r.ok);
   assert.equal(childText(r.value.root, 'hostname'), 'a &nbsp; b');
 });
+
+for (const version of SUNSHINE_VERSIONS) {
+  test(`real Sunshine ${version} launch and cancel replies read as status 200 with their fields`, () => {
+    const launch = parseXmlReply(fixtureBody(version, 'launch-https'));
+    assert.ok(launch.ok);
+    assert.equal(launch.value.statusCode, 200);
+    assert.equal(childText(launch.value.root, 'sessionUrl0'), 'rtspenc://127.0.0.1:48010');
+    assert.equal(childText(launch.value.root, 'gamesession'), '1');
+    const cancel = parseXmlReply(fixtureBody(version, 'cancel-https'));
+    assert.ok(cancel.ok);
+    assert.equal(childText(cancel.value.root, 'cancel'), '1');
+  });
+
+  test(`real Sunshine ${version} serverinfo keeps the nested display modes as elements`, () => {
+    const reply = parseXmlReply(fixtureBody(version, 'serverinfo-http'));
+    assert.ok(reply.ok);
+    const modes = reply.value.root.children.find((c) => c.name === 'SupportedDisplayMode')?.children ?? [];
+    // v0.23.1 lists 11 resolutions x 5 refresh rates; later releases dropped the list (§10.1).
+    assert.equal(modes.length, version === 'v0.23.1' ? 55 : 0);
+  });
+}

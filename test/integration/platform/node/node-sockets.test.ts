@@ -171,6 +171,14 @@ test('a UDP receive with nothing arriving fails with timeout; after close it fai
   assert.ok(!sent.ok && sent.error.kind === 'closed');
 });
 
+test('without the broadcast option the system refuses a broadcast send (nothing leaves the machine)', async () => {
+  const opened = await sockets.openUdp({ broadcast: false, family: 4 });
+  assert.ok(opened.ok);
+  const r = await opened.value.send(hex('ffffffffffff'), '255.255.255.255', 9);
+  assert.ok(!r.ok, 'the kernel answers EACCES without SO_BROADCAST');
+  opened.value.close();
+});
+
 test('IPv6 UDP works over ::1', async (t) => {
   const peer = createSocket('udp6');
   peer.on('message', (msg, from) => peer.send(msg, from.port, from.address));

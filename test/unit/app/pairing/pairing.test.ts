@@ -206,6 +206,18 @@ test('cancel while waiting for the PIN ends with cancelled, sends /unpair and cl
   assert.equal(h.clock.pendingTimers(), 0, 'no timer left behind');
 });
 
+test('cancel while reading serverinfo, before any pairing request, ends at once without /unpair', async () => {
+  const h = harness({ hangServerInfo: true });
+  const source = createCancelSource();
+  const pending = pair(h, PIN, source.signal);
+  await settle(50);
+  source.cancel();
+  assert.deepEqual(await pending, { ok: false, error: { kind: 'cancelled' } });
+  assert.equal(h.host.unpairCalls, 0);
+  assert.deepEqual(h.stages, []);
+  assert.ok(h.sockets.connections.every((c) => c.closed));
+});
+
 test('a host that stops answering in phase 2 times out after the step timeout', async () => {
   const h = harness({ autoPin: PIN, hangAtPhase2: true });
   const pending = pair(h);

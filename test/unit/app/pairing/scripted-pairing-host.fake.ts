@@ -36,6 +36,8 @@ export interface PairingHostOptions {
   forgetOnHttps?: boolean;
   /** Phase 2 never answers. */
   hangAtPhase2?: boolean;
+  /** HTTP serverinfo never answers. */
+  hangServerInfo?: boolean;
 }
 
 export interface PairingHost {
@@ -87,6 +89,7 @@ export function createPairingHost(options: PairingHostOptions = {}): PairingHost
       const https = req.port === HTTPS_PORT;
       if (https && !knownOnHttps(req.tlsClientCertDer)) return xmlReply('', 401, 'The client is not authorized. Certificate verification failed.');
       if (url.pathname === '/serverinfo') {
+        if (options.hangServerInfo === true) return { kind: 'hang' };
         return xmlReply(`<hostname>test-pc</hostname><appversion>${options.appVersion ?? '7.1.431.-1'}</appversion><GfeVersion>3.23.0.74</GfeVersion><uniqueid>HOST-ID</uniqueid><HttpsPort>${HTTPS_PORT}</HttpsPort><ExternalPort>${HTTP_PORT}</ExternalPort><mac>${https ? '11:22:33:44:55:66' : '00:00:00:00:00:00'}</mac><PairStatus>${https ? 1 : 0}</PairStatus><currentgame>0</currentgame><state>SUNSHINE_SERVER_FREE</state>`);
       }
       if (url.pathname === '/unpair') {
