@@ -58,6 +58,9 @@ export type DemoStackError =
 export async function startDemoStack(options: DemoStackOptions): Promise<Result<DemoStack, DemoStackError>> {
   if (!existsSync(join(options.appDir, 'index.html'))) return err({ kind: 'missing-app', appDir: options.appDir });
   const notes: string[] = [];
+  if (!existsSync(join(options.appDir, 'core.wasm'))) {
+    notes.push(`${join(options.appDir, 'core.wasm')} is missing, so the page cannot start its core; run \`bash native/build.sh\` and rebuild.`);
+  }
 
   const host = await startHost(options, notes);
   if (!host.ok) return host;

@@ -63,6 +63,14 @@ test('when the preferred app port is taken the app is served elsewhere and the n
   assert.ok(stack.notes.some((n) => n.includes(String(taken)) && n.includes(String(stack.appServer.port))));
 });
 
+test('a build without the core module starts, with a note saying how to build the core', async (t) => {
+  const appDir = fakeAppDir(t);
+  rmSync(join(appDir, 'core.wasm'));
+  const stack = await start(t, { appDir });
+  assert.equal(stack.notes.length, 1);
+  assert.match(stack.notes[0] ?? '', /core\.wasm is missing.*native\/build\.sh/);
+});
+
 test('without a built app nothing starts and the error says to build', async () => {
   const result = await startDemoStack({ appDir: join(tmpdir(), 'no-such-app-dir'), hostPorts: 'ephemeral', appPorts: [0] });
   assert.ok(!result.ok);
@@ -78,12 +86,8 @@ test('close stops all three services and can be called twice', async (t) => {
 });
 
 async function start(t: TestContext, overrides: Partial<DemoStackOptions>): Promise<DemoStack> {
-  const dir = mkdtempSync(join(tmpdir(), 'demo-stack-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  mkdirSync(join(dir, 'app'));
-  writeFileSync(join(dir, 'app', 'index.html'), '<!doctype html><main></main>');
   const result = await startDemoStack({
-    appDir: join(dir, 'app'),
+    appDir: overrides.appDir ?? fakeAppDir(t),
     hostPorts: 'ephemeral',
     hostOptions: { identity: sharedHostIdentity() },
     appPorts: [0],
@@ -92,6 +96,16 @@ async function start(t: TestContext, overrides: Partial<DemoStackOptions>): Prom
   assert.ok(result.ok, result.ok ? '' : demoStackErrorText(result.error));
   t.after(() => result.value.close());
   return result.value;
+}
+
+/** A built app as far as the stack cares: a page and the core module. */
+function fakeAppDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'demo-stack-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'app'));
+  writeFileSync(join(dir, 'app', 'index.html'), '<!doctype html><main></main>');
+  writeFileSync(join(dir, 'app', 'core.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+  return join(dir, 'app');
 }
 
 function fetchText(url: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
