@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { crc32 } from './crc32.ts';
 import { hasPngSignature, makeBoxArtPng } from './box-art-png.ts';
+import type { XmlReply } from './xml-reply.ts';
 
 /** One app as configured: a title, and optionally the path of a PNG cover. */
 export interface AppSpec {
@@ -45,6 +46,23 @@ export function buildApps(specs: readonly AppSpec[]): App[] {
     const servable = image !== null && hasPngSignature(image) ? image : null;
     return { id, title: spec.title, boxArtPng: servable ?? makeBoxArtPng(id) };
   });
+}
+
+/** /applist (control-plane.md 5.1). */
+export function applistReply(apps: readonly App[], codecModeSupport: number): XmlReply {
+  // Sunshine flags every app HDR-capable exactly when HEVC Main10 is enabled.
+  const hdr = (codecModeSupport & 0x200) !== 0 ? 1 : 0;
+  return {
+    attributes: [['status_code', 200]],
+    children: apps.map((a) => ({
+      name: 'App',
+      children: [
+        { name: 'IsHdrSupported', text: hdr },
+        { name: 'AppTitle', text: a.title },
+        { name: 'ID', text: a.id },
+      ],
+    })),
+  };
 }
 
 /** Sunshine's id from the hashed text: the CRC read as int32, then its absolute value. */

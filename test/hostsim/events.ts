@@ -26,12 +26,19 @@ export interface EventLog {
   subscribe(listener: (event: HostSimEvent) => void): () => void;
 }
 
+/**
+ * Events kept for all(): a CLI host polled every few seconds for a day logs tens of
+ * thousands; older ones are dropped (subscribers still see every event).
+ */
+export const MAX_KEPT_EVENTS = 10_000;
+
 export function createEventLog(): EventLog {
   const events: HostSimEvent[] = [];
   const listeners = new Set<(event: HostSimEvent) => void>();
   return {
     emit(event) {
       events.push(event);
+      if (events.length > MAX_KEPT_EVENTS) events.splice(0, events.length - MAX_KEPT_EVENTS);
       for (const l of [...listeners]) l(event);
     },
     all: () => events,

@@ -12,20 +12,20 @@ import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { hostname } from 'node:os';
 import type { Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { pemToDer } from '../../src/app/identity/x509.ts';
-import { buildApps, DEFAULT_APPS, type App, type AppSpec } from './apps.ts';
+import { derToPem, pemToDer } from '../../src/app/identity/x509.ts';
+import { applistReply, buildApps, DEFAULT_APPS, type App, type AppSpec } from './apps.ts';
 import { makeDefaultBoxArtPng } from './box-art-png.ts';
 import { createEventLog, type HostSimEvent } from './events.ts';
 import { generateIdentity, loadIdentity, type HostIdentity } from './host-identity.ts';
 import { frameResponse, readRequest, sendAndClose, type HttpRequest } from './http-wire.ts';
 import { createLaunchControl, type LaunchSession } from './launch-control.ts';
-import { garbleXml, oversizedChunk, type Misbehaviour } from './misbehaviour.ts';
+import type { Misbehaviour } from './misbehaviour.ts';
 import { createPairingServer, pairPhaseOf } from './pairing-server.ts';
-import { xml, type Reply } from './reply.ts';
+import { notAuthorizedReply, renderReply, streamOversized, xml, type Reply } from './reply.ts';
 import { serverInfoReply } from './serverinfo.ts';
+import { sunshineInt32 } from './sunshine-text.ts';
 import { loadOrCreateIdentity, loadState, newUuid, saveState, type NamedDevice } from './state-store.ts';
 import { createWebUiServer } from './web-ui.ts';
-import { renderXml, type XmlReply } from './xml-reply.ts';
 
 export type { AppSpec } from './apps.ts';
 export type { HostSimEvent } from './events.ts';
@@ -98,8 +98,6 @@ const HTTPS_OFFSET = -5;
 const WEB_UI_OFFSET = 1;
 const RTSP_OFFSET = 21;
 const DEFAULT_CODEC_MODE_SUPPORT = 0x101;
-/** Chunk of a streamed oversized answer. */
-const OVERSIZED_CHUNK_BYTES = 64 * 1024;
 
 export async function startHostSim(options: HostSimOptions = {}): Promise<HostSim> {
   const stateDir = options.stateDir ?? null;
@@ -212,7 +210,8 @@ export async function startHostSim(options: HostSimOptions = {}): Promise<HostSi
         // Sunshine reads appid with a throwing lookup here and has no guard: no answer at all.
         const appId = req.query.get('appid');
         if (appId === undefined) return { kind: 'none' };
-        const app = apps.find((a) => String(a.id) === String(Number.parseInt(appId, 10)));
+        const wanted = sunshineInt32(appId);
+        const app = apps.find((a) => a.id === wanted);
         return { kind: 'png', bytes: app?.boxArtPng ?? defaultBoxArt };
       }
       case '/launch':
@@ -267,7 +266,7 @@ export async function startHostSim(options: HostSimOptions = {}): Promise<HostSi
       await deliver(socket, xml(notAuthorizedReply()));
       return;
     }
-    const clientCertPem = clientCert === null ? '' : derToPemText(clientCert);
+    const clientCertPem = clientCert === null ? '' : derToPem(clientCert, 'CERTIFICATE');
     await deliver(socket, await route(req, scheme, localAddress, clientCertPem));
   };
 
@@ -364,80 +363,6 @@ export async function startHostSim(options: HostSimOptions = {}): Promise<HostSi
 }
 
 // ---- helpers ----
-
-function applistReply(apps: readonly App[], codecModeSupport: number): XmlReply {
-  // Sunshine flags every app HDR-capable exactly when HEVC Main10 is enabled.
-  const hdr = (codecModeSupport & 0x200) !== 0 ? 1 : 0;
-  return {
-    attributes: [['status_code', 200]],
-    children: apps.map((a) => ({
-      name: 'App',
-      children: [
-        { name: 'IsHdrSupported', text: hdr },
-        { name: 'AppTitle', text: a.title },
-        { name: 'ID', text: a.id },
-      ],
-    })),
-  };
-}
-
-/**
- * Sunshine answers an unauthorized certificate before it has read the request, so the
- * request path it puts in `query` is still empty (control-plane.md 3.2 shows it filled in).
- */
-function notAuthorizedReply(): XmlReply {
-  return {
-    attributes: [
-      ['status_code', 401],
-      ['query', ''],
-      ['status_message', 'The client is not authorized. Certificate verification failed.'],
-    ],
-    children: [],
-  };
-}
-
-function renderReply(reply: Exclude<Reply, { kind: 'none' }>, malformed: boolean): Buffer {
-  switch (reply.kind) {
-    case 'xml': {
-      const text = renderXml(reply.xml);
-      return frameResponse('200 OK', [], Buffer.from(malformed ? garbleXml(text) : text, 'utf8'));
-    }
-    case 'not-found': {
-      const text = renderXml({ attributes: [['status_code', 404]], children: [] });
-      const body = Buffer.from(malformed ? garbleXml(text) : text, 'utf8');
-      // Sunshine writes a normal answer, then appends a stray status line and the XML again.
-      return Buffer.concat([frameResponse('200 OK', [], body), Buffer.from('HTTP/1.1 404 NOT FOUND\r\n', 'latin1'), body]);
-    }
-    case 'png':
-      return frameResponse('200 OK', [['Content-Type', 'image/png']], reply.bytes);
-  }
-}
-
-async function streamOversized(socket: Duplex, sizeBytes: number): Promise<void> {
-  socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${sizeBytes}\r\n\r\n`);
-  let sent = 0;
-  for (let i = 0; sent < sizeBytes && !socket.destroyed; i += 1) {
-    const chunk = oversizedChunk(i, Math.min(OVERSIZED_CHUNK_BYTES, sizeBytes - sent));
-    sent += chunk.length;
-    if (!socket.write(chunk)) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          socket.off('drain', done);
-          socket.off('close', done);
-          resolve();
-        };
-        socket.on('drain', done);
-        socket.on('close', done);
-      });
-    }
-  }
-  if (!socket.destroyed) socket.end();
-}
-
-function derToPemText(der: Buffer): string {
-  const b64 = der.toString('base64').replace(/.{64}/g, '$&\n');
-  return `-----BEGIN CERTIFICATE-----\n${b64}${b64.endsWith('\n') ? '' : '\n'}-----END CERTIFICATE-----\n`;
-}
 
 function listen(server: NetServer | HttpServer, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {

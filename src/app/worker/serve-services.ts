@@ -5,8 +5,7 @@
 
 import { assertNever, err, type Result } from '../../lib/result.ts';
 import type { PairingHandle, ServiceError, Services, StartupStage } from '../services.ts';
-import type { FromWorker, InitMessage, ServiceCall } from './protocol.ts';
-import { prepareTransfer } from './protocol.ts';
+import { prepareTransfer, type FromWorker, type InitMessage, type ServiceCall } from './protocol.ts';
 import { parseToWorker } from './protocol-parse.ts';
 
 /** The worker's global scope, or one end of a MessageChannel in tests. */

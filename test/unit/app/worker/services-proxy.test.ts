@@ -5,7 +5,7 @@ import type { NvHttpContext } from '../../../../src/app/hosts/host-api.ts';
 import type { BootServices } from '../../../../src/app/worker/serve-services.ts';
 import type { InitMessage } from '../../../../src/app/worker/protocol.ts';
 import type { ServiceEvent, StartupStage } from '../../../../src/app/services.ts';
-import { createMemoryPlatform } from '../hosts/memory-platform.fake.ts';
+import { createMemoryPlatform, createMemoryStorage } from '../hosts/memory-platform.fake.ts';
 import { createScriptedHosts, type ScriptedHosts } from '../hosts/scripted-hosts.fake.ts';
 import { BROWSER_INIT, connect, nextEvent, type Channel } from './worker-channel.fake.ts';
 
@@ -19,7 +19,7 @@ interface World {
   openGate(): void;
 }
 
-function world(options: { gated?: boolean; failBoot?: boolean } = {}): World {
+function world(options: { gated?: boolean; failBoot?: boolean; storedHosts?: Record<string, string> } = {}): World {
   const scripted = createScriptedHosts();
   const pc = scripted.add('10.0.0.7', { uniqueId: ID, apps: [{ id: 3, title: 'Desktop', hdrSupported: false }] });
   pc.boxArt.set(3, Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
@@ -33,7 +33,7 @@ function world(options: { gated?: boolean; failBoot?: boolean } = {}): World {
     onStage('preparing-identity');
     if (options.failBoot === true) return { ok: false, error: { kind: 'storage', detail: 'identity unreadable' } };
     onStage('loading-hosts');
-    const platform = createMemoryPlatform();
+    const platform = createMemoryPlatform({ storage: createMemoryStorage(options.storedHosts ?? {}) });
     return { ok: true, value: createHostServices({ platform, ctx: { platform } as unknown as NvHttpContext, api: scripted.api }) };
   };
   return { channel: connect(boot), scripted, inits, openGate };
@@ -173,4 +173,16 @@ test('messages that do not follow the protocol are ignored by both sides', async
   const added = await w.channel.proxy.addHost('10.0.0.7');
   assert.ok(added.ok, JSON.stringify(added));
   assert.equal(added.value.id, ID);
+});
+
+test('a saved PC that cannot be read is reported to the UI, and the others still load', async (t) => {
+  const good = '{"v":1,"id":"good","uniqueId":"good","name":"Good PC","address":"10.0.0.7","httpsPort":47984,"mac":null,"localAddress":null,"pinnedCertDer":null}';
+  const w = world({ gated: true, storedHosts: { 'hosts/good': good, 'hosts/bad': '{"v":1,' } });
+  t.after(() => w.channel.close());
+  const problem = nextEvent(w.channel.proxy, (e) => e.kind === 'problem');
+  w.openGate();
+  const event = await problem;
+  assert.ok(event.kind === 'problem' && event.error.kind === 'storage');
+  assert.match(event.error.detail, /hosts\/bad/);
+  assert.deepEqual((await w.channel.proxy.listHosts()).map((h) => h.name), ['Good PC']);
 });

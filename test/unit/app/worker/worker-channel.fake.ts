@@ -30,12 +30,22 @@ export function connect(boot: BootServices, init: InitMessage = BROWSER_INIT): C
   const { port1, port2 } = new MessageChannel();
   port1.start();
   port2.start();
+  // What the worker booted, so that terminate() can stop it as ending a real worker would.
+  let booted: Services | null = null;
+  let ended = false;
   serveServices(
     {
       postMessage: (message, transfer) => port2.postMessage(message, transfer),
       addEventListener: (type, listener) => port2.addEventListener(type, (event) => listener({ data: event.data })),
     },
-    boot,
+    async (init, onStage) => {
+      const services = await boot(init, onStage);
+      if (services.ok) {
+        booted = services.value;
+        if (ended) services.value.dispose();
+      }
+      return services;
+    },
   );
   const sentByProxy: unknown[] = [];
   let terminated = false;
@@ -47,6 +57,9 @@ export function connect(boot: BootServices, init: InitMessage = BROWSER_INIT): C
     addEventListener: (type, listener) => port1.addEventListener(type, (event) => listener({ data: event.data })),
     terminate() {
       terminated = true;
+      ended = true;
+      booted?.dispose();
+      port2.close();
     },
   };
   const proxy = createServicesProxy(worker, init);
