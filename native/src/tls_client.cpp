@@ -23,10 +23,11 @@ namespace {
 // BearSSL's largest incoming record (16 KiB plaintext + 325 bytes overhead): the server picks
 // its record size, so the input buffer must take a full one.
 constexpr size_t kInputBufferBytes = BR_SSL_BUFSIZE_INPUT;
-// Our records carry at most 4 KiB of plaintext (an HTTP request is far smaller); BearSSL
-// fragments larger writes, and 85 bytes is its per-record output overhead.
+// Our records carry at most 4 KiB of plaintext (an HTTP request is far smaller; BearSSL
+// fragments larger writes), plus BearSSL's worst-case per-record overhead on output.
 constexpr size_t kOutputPayloadBytes = 4096;
-constexpr size_t kOutputBufferBytes = kOutputPayloadBytes + 85;
+constexpr size_t kOutputOverheadBytes = BR_SSL_BUFSIZE_OUTPUT - 16384;
+constexpr size_t kOutputBufferBytes = kOutputPayloadBytes + kOutputOverheadBytes;
 
 // TLS record content types (RFC 5246 §6.2.1): change_cipher_spec 20 .. application_data 23.
 constexpr uint8_t kFirstRecordType = 20;
@@ -34,8 +35,9 @@ constexpr uint8_t kLastRecordType = 23;
 // A record header: type, version (2 bytes), length (2 bytes, big-endian) (RFC 5246 §6.2.1).
 constexpr uint32_t kRecordHeaderBytes = 5;
 
-// Offered suites, in order of preference. ECDHE only (forward secrecy); AES-GCM first because
-// OpenSSL 3 servers prefer it, ChaCha20 for hosts configured without AES.
+// Offered suites, in order of preference: ECDHE only (forward secrecy) with AEAD ciphers, the
+// suites OpenSSL 3 enables at its default security level. AES-GCM first, as every OpenSSL
+// build has it; ChaCha20-Poly1305 for a host configured without AES.
 constexpr uint16_t kCipherSuites[] = {
     BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,       BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
     BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,     BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,

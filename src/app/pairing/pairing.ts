@@ -94,7 +94,15 @@ async function runPhases(ctx: NvHttpContext, host: HostEndpoint, options: Pairin
   const salt = random(SALT_BYTES);
   const aesKey = hash.fn(concatBytes(salt, new TextEncoder().encode(options.pin))).slice(0, AES_KEY_BYTES);
   const certHex = bytesToHex(new TextEncoder().encode(identity.certPem));
-  const phase1 = await step(1, [['phrase', 'getservercert'], ['salt', bytesToHex(salt)], ['clientcert', certHex]], PIN_WAIT_MAX_MS);
+  const phase1Query: Array<[string, string]> = [['phrase', 'getservercert'], ['salt', bytesToHex(salt)], ['clientcert', certHex]];
+  let phase1 = await step(1, phase1Query, PIN_WAIT_MAX_MS);
+  // A pairing session left half-done on Sunshine (a client that vanished mid-way) swallows
+  // the next PIN and answers this 400, deleting itself (§4.5). The person is still at the PC
+  // with our PIN on screen, so ask once more instead of failing.
+  if (!phase1.ok && isStaleSessionRefusal(phase1.error)) {
+    options.onStage('waiting-for-pin');
+    phase1 = await step(1, phase1Query, PIN_WAIT_MAX_MS);
+  }
   if (!phase1.ok) return phase1;
   const plaincertHex = childText(phase1.value.root, 'plaincert') ?? '';
   // GFE answers paired=1 without a certificate while another client is pairing (§4.3).
@@ -133,15 +141,20 @@ async function runPhases(ctx: NvHttpContext, host: HostEndpoint, options: Pairin
   // path, even one who relays the PIN-keyed messages faithfully, fails here.
   if (!core.rsaVerifySha256(hostRsa.modulus, hostRsa.exponent, serverSecret, serverSignature)) return err({ kind: 'man-in-the-middle' });
   const expectedResponse = hash.fn(concatBytes(clientChallenge, hostCert.value.signature, serverSecret));
-  if (!bytesEqual(expectedResponse, serverResponse)) return err({ kind: 'wrong-pin' });
+  const pinMatched = bytesEqual(expectedResponse, serverResponse);
 
-  // Phase 4: our proof. The PIN is known good at this point (the host derived the same key),
-  // so a refusal means the host checked our signature or hash against a certificate other
-  // than the one we sent: it was replaced on the way, which we report as a man in the middle.
+  // Phase 4: our proof. It is sent even after a PIN mismatch: the host then fails the check
+  // itself and drops its pairing session, where stopping here would leave Sunshine holding a
+  // session that swallows the person's next attempt (§4.5). clientSecret is fresh random data
+  // and reveals nothing about the PIN.
   const ourSignature = core.rsaSignSha256(identity.privateKeyDer, clientSecret);
   if (!ourSignature.ok) return err({ kind: 'internal', detail: `signing the pairing secret failed: ${describe(ourSignature.error)}` });
   const phase4 = await requestChecked(ctx, plain, { secure: false, path: '/pair', query: [...PAIR_COMMON_QUERY, ['clientpairingsecret', bytesToHex(concatBytes(clientSecret, ourSignature.value))]], timeoutMs: options.stepTimeoutMs, cancel: options.cancel }, ok);
+  if (!pinMatched) return err({ kind: 'wrong-pin' });
   if (!phase4.ok) return phase4;
+  // The PIN is known good at this point (the host derived the same key), so a refusal means
+  // the host checked our signature or hash against a certificate other than the one we sent:
+  // it was replaced on the way, which we report as a man in the middle.
   if (childText(phase4.value.root, 'paired') !== '1') return err({ kind: 'man-in-the-middle' });
 
   // Phase 5: only over HTTPS does the answer mean anything (§4.3).
@@ -160,6 +173,10 @@ function readServerInfo(ctx: NvHttpContext, host: HostEndpoint, options: Pairing
   return requestChecked(ctx, host, { secure, path: '/serverinfo', query: [], timeoutMs: options.stepTimeoutMs, cancel: options.cancel }, (reply) =>
     parseServerInfo(reply, { secure, httpPort: host.httpPort }),
   );
+}
+
+function isStaleSessionRefusal(error: ServiceError): boolean {
+  return error.kind === 'host-error' && error.code === 400 && /out of order call to getservercert/i.test(error.message);
 }
 
 function parsePlaincert(hex: string): Result<ParsedCertificate, ServiceError> {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { connect as netConnect, createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -79,8 +79,27 @@ async function connect(port: number): Promise<TcpConnection> {
   return tcp.value;
 }
 
-async function openTls(port: number, pinned: Uint8Array, timeoutMs = TIMEOUT_MS) {
-  return openTlsStream(core, await connect(port), {
+/** Hands out what `tcp` received at most `maxBytes` at a time, as a slow network would. */
+function trickling(tcp: TcpConnection, maxBytes: number): TcpConnection {
+  let held: Uint8Array | null = null;
+  return {
+    write: (bytes) => tcp.write(bytes),
+    async read(timeoutMs) {
+      if (held === null) {
+        const r = await tcp.read(timeoutMs);
+        if (!r.ok || r.value === null) return r;
+        held = r.value;
+      }
+      const out = held.subarray(0, maxBytes);
+      held = held.length > maxBytes ? held.subarray(maxBytes) : null;
+      return { ok: true, value: out };
+    },
+    close: () => tcp.close(),
+  };
+}
+
+async function openTls(port: number, pinned: Uint8Array, timeoutMs = TIMEOUT_MS, wrap = (tcp: TcpConnection) => tcp) {
+  return openTlsStream(core, wrap(await connect(port)), {
     clientCertDer: client.certDer,
     clientKeyDer: client.keyDer,
     pinnedServerCertDer: pinned,
@@ -137,6 +156,39 @@ async function startOpensslServer(args: string[]): Promise<{ port: number; proce
     clearTimeout(timer);
   }
   throw new Error('openssl s_server ended before it accepted connections');
+}
+
+/** A TCP relay to `targetPort` that records what the client sent, up to its TCP close. */
+async function recordingRelay(targetPort: number): Promise<{ server: Server; port: number; clientDone: Promise<Buffer> }> {
+  let resolveDone: (bytes: Buffer) => void = () => {};
+  const clientDone = new Promise<Buffer>((resolve) => {
+    resolveDone = resolve;
+  });
+  const server = createNetServer((inbound: Socket) => {
+    const sent: Buffer[] = [];
+    const outbound = netConnect(targetPort, '127.0.0.1');
+    inbound.on('data', (chunk: Buffer) => {
+      sent.push(chunk);
+      outbound.write(chunk);
+    });
+    outbound.on('data', (chunk: Buffer) => inbound.write(chunk));
+    inbound.on('close', () => {
+      resolveDone(Buffer.concat(sent));
+      outbound.destroy();
+    });
+    inbound.on('error', () => {});
+    outbound.on('error', () => inbound.destroy());
+  });
+  return { server, port: await listen(server), clientDone };
+}
+
+/** The content types of the TLS records in `bytes`, in order (RFC 5246 §6.2.1 headers). */
+function recordTypes(bytes: Buffer): number[] {
+  const types: number[] = [];
+  for (let at = 0; at + 5 <= bytes.length && types.length < 10_000; at += 5 + bytes.readUInt16BE(at + 3)) {
+    types.push(bytes[at] ?? -1);
+  }
+  return types;
 }
 
 /** A raw TCP server that reads the ClientHello, then answers with `reply` and ends. */
@@ -217,6 +269,77 @@ test('a host presenting a certificate other than the pinned one is refused, and 
     assert.match(error.detail, /pinned certificate mismatch/);
     // The client hung up: the server's end of the connection closes without any timeout.
     await serverSideClosed;
+  } finally {
+    await closeServer(server);
+  }
+});
+
+test('the handshake and the data survive the host bytes arriving one at a time', TEST_OPTIONS, async () => {
+  const server = createTlsServer({ key: host.keyPem, cert: host.certPem, requestCert: true, rejectUnauthorized: false }, (socket: TLSSocket) => {
+    socket.on('data', (chunk: Buffer) => socket.end(Buffer.concat([chunk, chunk])));
+    socket.on('error', () => {});
+  });
+  const port = await listen(server);
+  try {
+    const tls = await openTls(port, host.certDer, TIMEOUT_MS, (tcp) => trickling(tcp, 1));
+    if (!tls.ok) assert.fail(JSON.stringify(tls.error));
+    assert.deepEqual(await tls.value.write(new TextEncoder().encode('one byte at a time ')), { ok: true, value: undefined });
+    assert.equal((await readAll(tls.value)).toString(), 'one byte at a time one byte at a time ');
+    tls.value.close();
+  } finally {
+    await closeServer(server);
+  }
+});
+
+test('an unusable pinned certificate is refused before any byte is sent, and the socket is closed', TEST_OPTIONS, async () => {
+  const { server, port, closed } = await misbehavingServer(Buffer.alloc(0), false);
+  try {
+    const error = tlsFailure(await openTls(port, Uint8Array.from([0x30, 0x03, 0x02, 0x01, 0x01])));
+    assert.equal(error.kind === 'tls' && error.reason, 'bad-pinned-cert');
+    assert.match(error.detail, /pinned host certificate/);
+    await closed;
+  } finally {
+    await closeServer(server);
+  }
+});
+
+test('close sends close_notify before closing TCP, and the stream refuses use after close', TEST_OPTIONS, async () => {
+  const tlsServer = createTlsServer({ key: host.keyPem, cert: host.certPem, requestCert: true, rejectUnauthorized: false }, (socket: TLSSocket) => {
+    socket.on('error', () => {});
+  });
+  const relay = await recordingRelay(await listen(tlsServer));
+  try {
+    const conn = await openTlsOk(relay.port, host.certDer);
+    conn.close();
+    const types = recordTypes(await relay.clientDone);
+    // ... handshake (22), change_cipher_spec (20), Finished (22), then the alert (21).
+    assert.deepEqual(types.slice(-1), [21]);
+    assert.ok(types.includes(20), `record types ${types.join(',')}`);
+    const write = await conn.write(new Uint8Array([1]));
+    assert.equal(write.ok, false);
+    assert.equal(!write.ok && write.error.kind, 'closed');
+    const read = await conn.read(100);
+    assert.equal(!read.ok && read.error.kind, 'closed');
+  } finally {
+    await closeServer(relay.server);
+    await closeServer(tlsServer);
+  }
+});
+
+test('a read with no data from the host fails with timeout and the stream stays usable', TEST_OPTIONS, async () => {
+  const server = createTlsServer({ key: host.keyPem, cert: host.certPem, requestCert: true, rejectUnauthorized: false }, (socket: TLSSocket) => {
+    socket.on('data', (chunk: Buffer) => socket.end(chunk));
+    socket.on('error', () => {});
+  });
+  const port = await listen(server);
+  try {
+    const conn = await openTlsOk(port, host.certDer);
+    const idle = await conn.read(150);
+    assert.equal(idle.ok, false);
+    assert.equal(!idle.ok && idle.error.kind, 'timeout');
+    assert.deepEqual(await conn.write(new TextEncoder().encode('echo')), { ok: true, value: undefined });
+    assert.equal((await readAll(conn)).toString(), 'echo');
+    conn.close();
   } finally {
     await closeServer(server);
   }

@@ -140,6 +140,25 @@ test('a wrong PIN fails cleanly: wrong-pin, the simulator stores nothing, our st
   assert.ok(sim.events().some((e) => e.kind === 'request' && e.path === '/unpair'), 'the client sent /unpair');
 });
 
+test('after a wrong PIN, the next attempt pairs with the PIN typed once (no stale session on the host)', async () => {
+  const { sim, host, ctx } = await startSim();
+  const first = await pairTyping(sim, host, ctx, '0000');
+  assert.deepEqual(first, { ok: false, error: { kind: 'wrong-pin' } });
+  const pinPending = new Promise<void>((resolve) => {
+    const stop = sim.onEvent((e) => {
+      if (e.kind !== 'pin-pending') return;
+      stop();
+      resolve();
+    });
+  });
+  const second = pairWithHost(ctx, host, { pin: PIN, onStage: () => {}, cancel: createCancelSource().signal, stepTimeoutMs: STEP_TIMEOUT_MS });
+  await pinPending;
+  assert.equal(sim.enterPin(PIN, 'Living room TV'), true);
+  const result = await second;
+  assert.ok(result.ok, JSON.stringify(result));
+  assert.equal(sim.pairedClients().length, 1);
+});
+
 test('a host whose pairing secret is not signed by its certificate is refused as a man in the middle', async () => {
   const { sim, host, ctx } = await startSim();
   sim.setMisbehaviour({ mitm: true });

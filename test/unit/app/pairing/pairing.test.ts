@@ -93,11 +93,21 @@ test('an older host (appversion 5) pairs with SHA-1 and zero-padded hashes', asy
   assert.equal(h.host.pairedCerts.length, 1);
 });
 
-test('a PIN typed wrong on the PC fails with wrong-pin after phase 3, and phase 4 is never sent', async () => {
+test('a PIN typed wrong on the PC fails with wrong-pin, after phase 4 lets the host drop its pairing session', async () => {
   const h = harness({ autoPin: '1111' });
   const result = await pair(h);
   assertFailedCleanly(h, result, { kind: 'wrong-pin' });
-  assert.ok(!pathsOf(h).some((p) => p.includes('clientpairingsecret')));
+  assert.ok(pathsOf(h).includes('http /pair clientpairingsecret'));
+  assert.ok(!pathsOf(h).some((p) => p.includes('pairchallenge')));
+});
+
+test('a stale pairing session on the host (400 out of order at phase 1) is retried once and pairing succeeds', async () => {
+  const h = harness({ autoPin: PIN, staleSessionOnce: true });
+  const result = await pair(h);
+  assert.ok(result.ok, JSON.stringify(result));
+  assert.equal(pathsOf(h).filter((p) => p === 'http /pair getservercert').length, 2);
+  assert.deepEqual(h.stages.slice(0, 2), ['waiting-for-pin', 'waiting-for-pin']);
+  assert.equal(h.host.pairedCerts.length, 1);
 });
 
 test('a pairing secret not signed by plaincert’s key is refused as a man in the middle', async () => {

@@ -26,6 +26,8 @@ export interface PairingHostOptions {
   refuseAtPhase?: number;
   /** This phase answers Sunshine's 400 "Out of order call". */
   outOfOrderAtPhase?: number;
+  /** The first getservercert meets a stale session from an earlier attempt (§4.5). */
+  staleSessionOnce?: boolean;
   /** challengeresponse has one AES block only. */
   shortChallengeResponse?: boolean;
   /** plaincert is not a certificate. */
@@ -63,6 +65,7 @@ export function createPairingHost(options: PairingHostOptions = {}): PairingHost
   const pinPromise = new Promise<string>((resolve) => (pinEntered = resolve));
   type Session = { key: Uint8Array; clientCertDer: Uint8Array; serverSecret?: Uint8Array; serverChallenge?: Uint8Array; claimedHash?: Uint8Array };
   const sessions = new Map<string, Session>();
+  let staleSession = options.staleSessionOnce === true;
 
   const xmlReply = (inner: string, status = 200, message?: string): HostAction => ({
     kind: 'respond',
@@ -100,6 +103,10 @@ export function createPairingHost(options: PairingHostOptions = {}): PairingHost
       const uniqueId = q.get('uniqueid') ?? '';
       const phase = q.get('phrase') === 'getservercert' ? 1 : q.has('clientchallenge') ? 2 : q.has('serverchallengeresp') ? 3 : q.has('clientpairingsecret') ? 4 : q.get('phrase') === 'pairchallenge' ? 5 : 0;
       if (options.outOfOrderAtPhase === phase) return xmlReply('<paired>0</paired>', 400, `Out of order call to phase ${phase}`);
+      if (phase === 1 && staleSession) {
+        staleSession = false;
+        return xmlReply('<paired>0</paired>', 400, 'Out of order call to getservercert');
+      }
       if (options.refuseAtPhase === phase) return paired(0);
       if (phase === 5) return paired(1);
       if (phase === 1) {
