@@ -32,12 +32,15 @@ function findTests(dir: string, suffix: string): string[] {
   return out.sort();
 }
 
-/** Runs node's test runner on the files, counting results from its TAP report. */
-function nodeTests(label: string, files: string[], concurrency: number): { passed: number; failed: number } {
+/**
+ * Runs node's test runner on the files, counting results from its TAP report. Every test
+ * has a time limit so that a hang fails the run instead of stalling CI.
+ */
+function nodeTests(label: string, files: string[], concurrency: number, timeoutMs: number): { passed: number; failed: number } {
   if (files.length === 0) return { passed: 0, failed: 0 };
   const tap = join(outDir, `${label}.tap`);
   const code = sh(process.execPath, [
-    '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`,
+    '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeoutMs}`,
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tap}`,
     ...files,
@@ -55,9 +58,9 @@ const phases: Phase[] = [
   { name: 'native', run: () => check('bash', ['native/test.sh']) },
   { name: 'typecheck', run: () => check('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']) },
   { name: 'lint', run: () => check('npx', ['eslint', '--max-warnings=0', '.']) },
-  { name: 'unit', run: () => nodeTests('unit', findTests('test/unit', '.test.ts'), 2) },
-  { name: 'integration', run: () => nodeTests('integration', findTests('test/integration', '.test.ts'), 1) },
-  { name: 'e2e', run: () => nodeTests('e2e', findTests('test/e2e', '.test.ts'), 1) },
+  { name: 'unit', run: () => nodeTests('unit', findTests('test/unit', '.test.ts'), 2, 60_000) },
+  { name: 'integration', run: () => nodeTests('integration', findTests('test/integration', '.test.ts'), 1, 120_000) },
+  { name: 'e2e', run: () => nodeTests('e2e', findTests('test/e2e', '.test.ts'), 1, 180_000) },
 ];
 
 let passed = 0;

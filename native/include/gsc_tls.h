@@ -10,8 +10,8 @@
  *
  * After every input (create, rx_commit, rx_eof, app_tx_commit, app_rx_ack, close) drain in
  * this order: TCP bytes out until tx_peek returns nothing, then plaintext in until app_rx_peek
- * returns nothing, then look at gsc_tls_client_state(). Input is refused (capacity 0) while
- * output is waiting, so a binding that does not drain stalls instead of losing bytes.
+ * returns nothing, then look at gsc_tls_client_state(). Input may be refused (capacity 0) until
+ * both are drained, so a binding that does not drain stalls instead of losing bytes.
  *
  * Trust model (control-plane.md §2.3): the client presents its certificate on every
  * connection and accepts the server only if the server's end-entity certificate is

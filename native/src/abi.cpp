@@ -16,6 +16,7 @@ constexpr std::size_t kAllocAlignmentBytes = 16;
 #define GSC_CHECK_TLS_RANGE(name, value) static_assert((value) <= -200 && (value) >= -299, #name " outside -299..-200");
 GSC_CORE_STATUS_LIST(GSC_CHECK_CORE_RANGE)
 GSC_CRYPTO_STATUS_LIST(GSC_CHECK_CRYPTO_RANGE)
+GSC_CRYPTO_GCM_STATUS_LIST(GSC_CHECK_CRYPTO_RANGE)
 #ifdef GSC_TLS_STATUS_LIST
 GSC_TLS_STATUS_LIST(GSC_CHECK_TLS_RANGE)
 #endif
@@ -33,6 +34,7 @@ const char *gsc_status_name(gsc_status status) {
     switch (status) {
         GSC_CORE_STATUS_LIST(GSC_STATUS_NAME_CASE)
         GSC_CRYPTO_STATUS_LIST(GSC_STATUS_NAME_CASE)
+        GSC_CRYPTO_GCM_STATUS_LIST(GSC_STATUS_NAME_CASE)
 #ifdef GSC_TLS_STATUS_LIST
         GSC_TLS_STATUS_LIST(GSC_STATUS_NAME_CASE)
 #endif

@@ -74,8 +74,9 @@ br_ssl_engine_context *engine(gsc_tls_client *c) {
     return &c->ssl.eng;
 }
 
+// Records the first error only, and none once the connection ended cleanly: CLOSED is final.
 void fail(gsc_tls_client *c, gsc_status status, uint32_t engine_error) {
-    if (c->last_error != GSC_OK) {
+    if (c->last_error != GSC_OK || c->close_requested || c->tcp_ended) {
         return;
     }
     c->last_error = status;

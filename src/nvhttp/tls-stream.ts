@@ -62,6 +62,8 @@ export async function openTlsStream(core: Core, tcp: TcpConnection, options: Tls
 const MAX_WAIT_ROUNDS = 100_000;
 // Rounds of settle(): each one moves bytes, so it ends when the bytes at hand are used up.
 const MAX_SETTLE_ROUNDS = 100_000;
+// At close: a pending application record, then the close_notify alert.
+const MAX_CLOSING_RECORDS = 4;
 
 interface Pump {
   readonly client: TlsClient;
@@ -81,11 +83,16 @@ function createPump(client: TlsClient, tcp: TcpConnection): Pump {
   let tcpEnded = false;
   let shutDown = false;
 
+  // The app may close the stream while a read or write awaits the socket; after any await the
+  // engine may be gone.
+  const closedError = (): { ok: false; error: TlsError } => err({ kind: 'closed', detail: 'TLS connection closed by the app' });
+
   const flushOutgoing = async (): Promise<Result<boolean, TlsError>> => {
     let sent = false;
     for (let out = client.takeOutgoing(); out !== null; out = client.takeOutgoing()) {
       const written = await tcp.write(out);
       if (!written.ok) return written;
+      if (shutDown) return closedError();
       sent = true;
     }
     return ok(sent);
@@ -95,9 +102,10 @@ function createPump(client: TlsClient, tcp: TcpConnection): Pump {
     client,
     async settle() {
       for (let round = 0; round < MAX_SETTLE_ROUNDS; round++) {
-        if (shutDown) return err({ kind: 'closed', detail: 'TLS connection closed by the app' });
+        if (shutDown) return closedError();
         const flushed = await flushOutgoing();
         if (!flushed.ok) return flushed;
+        if (shutDown) return closedError();
         let moved = flushed.value;
         for (let chunk = client.takeIncoming(); chunk !== null; chunk = client.takeIncoming()) {
           plaintext.push(chunk);
@@ -117,6 +125,7 @@ function createPump(client: TlsClient, tcp: TcpConnection): Pump {
       if (tcpEnded) return err(stalled('the TLS engine waits for bytes after the end of the stream'));
       if (remainingMs <= 0) return err({ kind: 'timeout', detail: timeoutDetail });
       const read = await tcp.read(remainingMs);
+      if (shutDown) return closedError();
       if (!read.ok) return read.error.kind === 'timeout' ? err({ kind: 'timeout', detail: timeoutDetail }) : read;
       if (read.value === null) {
         tcpEnded = true;
@@ -130,21 +139,29 @@ function createPump(client: TlsClient, tcp: TcpConnection): Pump {
     shutdown(orderly) {
       if (shutDown) return;
       shutDown = true;
-      let closeNotify: Uint8Array | null = null;
+      // What is still unsent, then our close_notify (a record or two at most).
+      const last: Uint8Array[] = [];
       if (orderly && client.state() === 'open') {
         client.close();
-        closeNotify = client.takeOutgoing();
+        for (let out = client.takeOutgoing(); out !== null && last.length < MAX_CLOSING_RECORDS; out = client.takeOutgoing()) last.push(out);
       }
       client.destroy();
-      if (closeNotify === null) {
+      if (last.length === 0) {
         tcp.close();
         return;
       }
       // Close TCP only once close_notify is with the platform, or it could be discarded.
-      void tcp.write(closeNotify).then(() => tcp.close(), () => tcp.close());
+      void writeAll(tcp, last).then(() => tcp.close());
     },
   };
   return pump;
+}
+
+async function writeAll(tcp: TcpConnection, chunks: Uint8Array[]): Promise<void> {
+  for (const chunk of chunks) {
+    const written = await tcp.write(chunk);
+    if (!written.ok) return;
+  }
 }
 
 function plaintextConnection(pump: Pump, plaintext: Uint8Array[], clock: Pick<Clock, 'nowMs'>): TcpConnection {
@@ -174,6 +191,7 @@ function plaintextConnection(pump: Pump, plaintext: Uint8Array[], clock: Pick<Cl
         if (closedByApp) return closedError();
         const settled = await pump.settle();
         if (!settled.ok) return err(asNetError(settled.error));
+        if (closedByApp) return closedError();
         const chunk = plaintext.shift();
         if (chunk !== undefined) return ok(chunk);
         const state = pump.client.state();

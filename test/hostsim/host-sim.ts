@@ -22,6 +22,7 @@ import { createLaunchControl, type LaunchSession } from './launch-control.ts';
 import type { Misbehaviour } from './misbehaviour.ts';
 import { createPairingServer, pairPhaseOf } from './pairing-server.ts';
 import { notAuthorizedReply, renderReply, streamOversized, xml, type Reply } from './reply.ts';
+import { createRtspServer } from './rtsp-server.ts';
 import { serverInfoReply } from './serverinfo.ts';
 import { sunshineInt32 } from './sunshine-text.ts';
 import { loadOrCreateIdentity, loadState, newUuid, saveState, type NamedDevice } from './state-store.ts';
@@ -43,7 +44,7 @@ export interface HostSimOptions {
   webUiPort?: number;
   /** The web UI stays on loopback unless told otherwise. */
   webUiBind?: string;
-  /** Advertised in sessionUrl0; default HTTP + 21 (Sunshine's offset). */
+  /** The RTSP listener, advertised in sessionUrl0; default HTTP + 21 (Sunshine's offset), ephemeral when httpPort is 0. */
   rtspPort?: number;
   /** A fixed PIN: phase 1 is answered at once, as Sunshine does with its PIN-on-stdin flag. */
   pin?: string;
@@ -118,7 +119,7 @@ export async function startHostSim(options: HostSimOptions = {}): Promise<HostSi
   const sockets = new Set<Duplex>();
   const timers = new Set<NodeJS.Timeout>();
   const derCache = new Map<string, Buffer | null>();
-  let ports = { http: 0, https: 0, webUi: 0, rtsp: 0 };
+  const ports = { http: 0, https: 0, webUi: 0, rtsp: 0 };
 
   const save = (): void => saveState(stateDir, { uniqueId, devices });
   const addClient = (name: string, certPem: string): string => {
@@ -163,6 +164,9 @@ export async function startHostSim(options: HostSimOptions = {}): Promise<HostSi
     onLaunch: (s) => log.emit({ kind: 'launch', appId: s.appId, resume: s.resume, sessionId: s.id }),
     onCancel: () => log.emit({ kind: 'cancel' }),
   });
+
+  // Sunshine's stream ports: base (HTTP) + 9 video, + 10 control, + 11 audio (control-plane.md 1.1).
+  const rtsp = createRtspServer({ launchSession: () => launch.currentSession(), encryptionMode: options.encryptionMandatory === true ? 'mandatory' : 'never', codecModeSupport: options.serverCodecModeSupport ?? DEFAULT_CODEC_MODE_SUPPORT, featureFlags: 0x02, streamPorts: () => ({ video: ports.http + 9, control: ports.http + 10, audio: ports.http + 11 }) });
 
   const setMisbehaviour = (m: Misbehaviour): void => {
     misbehaviour = { ...m };
@@ -311,11 +315,11 @@ export async function startHostSim(options: HostSimOptions = {}): Promise<HostSi
     ports.http = await listen(httpServer, httpPortWanted, bind);
     ports.https = await listen(httpsServer, options.httpsPort ?? derived(HTTPS_OFFSET), bind);
     ports.webUi = await listen(webUi, options.webUiPort ?? derived(WEB_UI_OFFSET), options.webUiBind ?? '127.0.0.1');
+    ports.rtsp = await listen(rtsp.server, options.rtspPort ?? derived(RTSP_OFFSET), bind);
   } catch (e) {
-    await Promise.all([httpServer, httpsServer, webUi].map(closeServer));
+    await Promise.all([httpServer, httpsServer, webUi, rtsp.server].map(closeServer));
     throw e;
   }
-  ports = { ...ports, rtsp: options.rtspPort ?? ports.http + RTSP_OFFSET };
 
   return {
     httpPort: ports.http,
@@ -357,7 +361,8 @@ export async function startHostSim(options: HostSimOptions = {}): Promise<HostSi
       for (const t of timers) clearTimeout(t);
       timers.clear();
       for (const s of sockets) s.destroy();
-      await Promise.all([httpServer, httpsServer, webUi].map(closeServer));
+      rtsp.dropConnections();
+      await Promise.all([httpServer, httpsServer, webUi, rtsp.server].map(closeServer));
     },
   };
 }

@@ -345,6 +345,22 @@ test('a read with no data from the host fails with timeout and the stream stays 
   }
 });
 
+test('closing the stream while a read waits ends that read as closed', TEST_OPTIONS, async () => {
+  const server = createTlsServer({ key: host.keyPem, cert: host.certPem, requestCert: true, rejectUnauthorized: false }, (socket: TLSSocket) => {
+    socket.on('error', () => {});
+  });
+  const port = await listen(server);
+  try {
+    const conn = await openTlsOk(port, host.certDer);
+    const pending = conn.read(TIMEOUT_MS);
+    conn.close();
+    const read = await pending;
+    assert.equal(!read.ok && read.error.kind, 'closed');
+  } finally {
+    await closeServer(server);
+  }
+});
+
 const HOSTILE_SERVERS: { name: string; reply: string; end: boolean; reason: string; detail: RegExp }[] = [
   // A handshake record header announcing 64 bytes, of which 6 arrive.
   { name: 'a truncated record, then the end of the stream', reply: '16030300400200003c0303', end: true, reason: 'truncated-record', detail: /truncated record/ },

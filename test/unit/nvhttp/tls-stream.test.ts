@@ -95,8 +95,8 @@ function open(tcp: TcpConnection, clock: { nowMs(): number }, seedByte: number, 
 }
 
 test('the handshake deadline bounds the whole handshake, not each read', async () => {
-  // A host that keeps sending one byte of a 16,000-byte record, 50 ms apart, never finishing it.
-  const { tcp, clock } = scriptedTcp((i) => (i === 0 ? hex('1603033e8002') : i < 10_000 ? hex('00') : null), 50);
+  // A host that starts a 16,000-byte ServerHello, then sends its random one byte every 50 ms.
+  const { tcp, clock } = scriptedTcp((i) => (i === 0 ? hex('1603033e80 02003e7c 0303') : i < 10_000 ? hex('5a') : null), 50);
   const result = await open(tcp, clock, 1, 1000);
   assert.equal(result.ok, false, JSON.stringify(result));
   assert.equal(!result.ok && result.error.kind, 'timeout', JSON.stringify(result));

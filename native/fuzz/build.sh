@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (native/fuzz/*_fuzz.cpp) with clang into build/fuzz/, seeds
+# their corpora from the recorded sessions, and optionally runs them.
+#   native/fuzz/build.sh               build, seed, and run each target for FUZZ_SECONDS (default 30)
+#   native/fuzz/build.sh --no-run      build and seed only
+# Each target names the core sources it needs on a `// fuzz-sources:` line (files of
+# native/src); a file without one is skipped. Built with ASan and UBSan as well as the fuzzer,
+# so a memory error or undefined behaviour is a crash. Crash inputs land in build/fuzz/.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+out="$root/build/fuzz"
+mkdir -p "$out"
+cxx="${FUZZ_CXX:-clang++}"
+flags=(-std=c++17 -O1 -g -fno-exceptions -fno-rtti -Wall -Wextra -Werror
+       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
+captures="${GSC_CAPTURES_DIR:-$(cd "$root/.." && pwd)/shared/captures}"
+
+for target in "$root"/native/fuzz/*_fuzz.cpp; do
+  name="$(basename "$target" .cpp)"
+  if ! grep -q '^// fuzz-sources:' "$target"; then
+    echo "[fuzz] skipped $name (no // fuzz-sources: line)" >&2
+    continue
+  fi
+  sources=()
+  for s in $(sed -n 's|^// fuzz-sources:||p' "$target"); do sources+=("$root/native/src/$s"); done
+  "$cxx" "${flags[@]}" -I"$root/native/src" -I"$root/native/include" "$target" "${sources[@]}" -o "$out/$name"
+  echo "[fuzz] built $out/$name" >&2
+done
+
+# Seeds for the video target: runs of real datagrams from udp/47998 of each session, in the
+# target's input layout (selector byte, then 2-byte length + datagram records).
+if [ -x "$out/video_fuzz" ]; then
+  corpus="$out/video_corpus"
+  mkdir -p "$corpus"
+  python3 - "$captures" "$corpus" <<'PY'
+import os, struct, sys
+captures, corpus = sys.argv[1], sys.argv[2]
+def datagrams(path):
+    data = open(path, 'rb').read()
+    at = 24
+    while at + 16 <= len(data):
+        incl = struct.unpack_from('<I', data, at + 8)[0]
+        frame = data[at + 16: at + 16 + incl]
+        at += 16 + incl
+        if len(frame) < 42 or frame[12:14] != b'\x08\x00' or frame[23] != 17:
+            continue
+        ihl = (frame[14] & 15) * 4
+        udp = 14 + ihl
+        sport = struct.unpack_from('>H', frame, udp)[0]
+        if sport == 47998:
+            yield frame[udp + 8:]
+for session in ('sunshine-0.23.1/dev-h264-720p60', 'sunshine-0.23.1/dev-h265-720p60', 'sunshine-2026.817/dev-h264-720p60'):
+    path = os.path.join(captures, session, 'capture.pcap')
+    if not os.path.exists(path):
+        continue
+    packets = list(datagrams(path))
+    for n, start in enumerate(range(0, min(len(packets), 400), 40)):
+        for selector in (0x00, 0x31):
+            body = bytes([selector | (1 if 'h265' in session else 0)])
+            for p in packets[start:start + 12]:
+                body += struct.pack('<H', len(p)) + p
+            name = '%s-%d-%02x' % (session.replace('/', '_'), n, selector)
+            open(os.path.join(corpus, name), 'wb').write(body)
+PY
+  echo "[fuzz] seeded $corpus with $(ls "$corpus" | wc -l) inputs" >&2
+fi
+[ "${1:-}" = "--no-run" ] && exit 0
+
+seconds="${FUZZ_SECONDS:-30}"
+for target in "$out"/*_fuzz; do
+  name="$(basename "$target")"
+  corpus="$out/${name%_fuzz}_corpus"
+  mkdir -p "$corpus"
+  echo "[fuzz] running $name for ${seconds}s" >&2
+  (cd "$out" && "$target" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1 "$corpus")
+done
