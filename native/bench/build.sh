@@ -55,7 +55,7 @@ instructions_per_frame() {
 if [ -x "$out/video_bench" ]; then
   for session in "${sessions[@]}"; do
     [ -f "$captures/$session/capture.pcap" ] || continue
-    for loss in 0 20; do
+    for loss in 0 19; do
       for mode in "" --in-place; do
         echo "== video $session, loss setting $loss ${mode:-(copying)}"
         "$out/video_bench" "$captures/$session" --loss "$loss" --passes 300 $mode | grep -v '^frames '

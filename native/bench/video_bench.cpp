@@ -6,11 +6,13 @@
 //   video_bench <session folder> [--loss PERCENT] [--passes N] [--in-place]
 //
 // --loss drops packets with a seeded generator, at most m per FEC block, so every block still
-// rebuilds (PERCENT is the per-packet drop chance before that cap; 20 gives about 19 % of all
-// packets). --in-place writes each datagram into receive_buffer() first, as the session
-// worker does; under callgrind that copy (the socket read) is left out of the count. Prints the loss actually applied, the frames emitted and the best time per frame
-// over the passes. Under valgrind's callgrind (--instr-atstart=no) exactly one pass is
-// instrumented, so "Collected" / frames is the instruction count per frame.
+// rebuilds (PERCENT is the per-packet drop chance before that cap: 19 drops 19.1 % of the
+// packets of sunshine-0.23.1/dev-h264-720p60, the design.md condition). --in-place writes each
+// datagram into receive_buffer() first, as the session worker will; under callgrind that copy
+// (it stands for the socket read) is left out of the count. Prints the loss actually applied,
+// the frames emitted and the best time per frame over the passes. Under valgrind's callgrind
+// (--instr-atstart=no) exactly one pass is instrumented, so "Collected" / frames is the
+// instruction count per frame.
 //
 // bench-sources: video_packet.cpp video_fec_queue.cpp video_depacketizer.cpp video_recovery.cpp video_receiver.cpp reed_solomon.cpp
 #include <chrono>

@@ -15,12 +15,14 @@ flags=(-std=c++17 -O1 -g -fno-exceptions -fno-rtti -Wall -Wextra -Werror
        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
 captures="${GSC_CAPTURES_DIR:-$(cd "$root/.." && pwd)/shared/captures}"
 
+built=()
 for target in "$root"/native/fuzz/*_fuzz.cpp; do
   name="$(basename "$target" .cpp)"
   if ! grep -q '^// fuzz-sources:' "$target"; then
     echo "[fuzz] skipped $name (no // fuzz-sources: line)" >&2
     continue
   fi
+  built+=("$name")
   sources=()
   for s in $(sed -n 's|^// fuzz-sources:||p' "$target"); do sources+=("$root/native/src/$s"); done
   "$cxx" "${flags[@]}" -I"$root/native/src" -I"$root/native/include" "$target" "${sources[@]}" -o "$out/$name"
@@ -67,8 +69,8 @@ fi
 [ "${1:-}" = "--no-run" ] && exit 0
 
 seconds="${FUZZ_SECONDS:-30}"
-for target in "$out"/*_fuzz; do
-  name="$(basename "$target")"
+for name in "${built[@]}"; do
+  target="$out/$name"
   corpus="$out/${name%_fuzz}_corpus"
   mkdir -p "$corpus"
   echo "[fuzz] running $name for ${seconds}s" >&2

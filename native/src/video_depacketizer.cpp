@@ -81,12 +81,17 @@ AssembleError assemble_access_unit(const VideoFecQueue &queue, const FecFrameInf
     if (total <= header_bytes) return AssembleError::kBadLastPayloadLength;
     const uint64_t size = total - header_bytes;
     if (size > config.max_frame_bytes) return AssembleError::kTooLarge;
-    queue.copy_head_payload(out, header_bytes, static_cast<size_t>(size));
+    if (frame.data_shards == 1) {
+        info.data = first + header_bytes;
+    } else {
+        queue.copy_head_payload(out, header_bytes, static_cast<size_t>(size));
+        info.data = out;
+    }
 
     info.size_bytes = static_cast<uint32_t>(size);
     info.host_latency_100us = first[0] == kFrameHeaderShortType ? le16(first + kFrameHeaderLatencyOffset) : 0;
     info.frame_type = first[kFrameHeaderFrameTypeOffset];
-    info.key_frame = is_key_frame(config.codec, out, info.size_bytes, info.frame_type);
+    info.key_frame = is_key_frame(config.codec, info.data, info.size_bytes, info.frame_type);
     return AssembleError::kNone;
 }
 

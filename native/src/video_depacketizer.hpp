@@ -42,6 +42,9 @@ struct DepacketizerConfig {
 };
 
 struct AccessUnitInfo {
+    // The access unit: in the caller's buffer, or, for a frame of one data shard, in place in
+    // the queue's slot (valid until the queue releases the head frame).
+    const uint8_t *data;
     uint32_t size_bytes;
     // Host processing latency in 0.1 ms (short header bytes 1-2; 0 when the host has none).
     uint16_t host_latency_100us;
@@ -59,8 +62,9 @@ enum class AssembleError : uint8_t {
     kBadLastPayloadLength,
 };
 
-// Copies the complete head frame of `queue`, described by `frame`, into `out`
-// (max_frame_bytes) and describes it. On an error nothing meaningful is in `out`.
+// Describes the complete head frame of `queue` (`frame`) as an access unit. A frame of several
+// data shards is copied into `out` (max_frame_bytes); a frame of one shard is already contiguous
+// and is pointed to where it lies, without a copy. On an error nothing meaningful is in `out`.
 [[nodiscard]] AssembleError assemble_access_unit(const VideoFecQueue &queue, const FecFrameInfo &frame,
                                                  const DepacketizerConfig &config, uint8_t *out, AccessUnitInfo &info);
 

@@ -54,7 +54,6 @@ struct VideoFecQueue::Frame {
     FrameState state;
     uint8_t last_block_index;
     uint8_t blocks_complete;
-    bool timestamp_from_first_shard;
     // This entry's part of the shard table: max_blocks_per_frame rows of max_shards_per_block.
     uint16_t *shard_table;
     // Every datagram of a frame has the same size and header layout (Sunshine sends all
@@ -167,7 +166,6 @@ void VideoFecQueue::receive_packet(const uint8_t *datagram, size_t size_bytes, u
         frame.nv_header_offset = packet.nv_header_offset;
         frame.payload_offset = packet.payload_offset;
         frame.rtp_timestamp = packet.rtp_timestamp();
-        frame.timestamp_from_first_shard = false;
         frame.first_packet_us = now_us;
         if (position + 1 > open_frames_) open_frames_ = position + 1;
         if (packet.last_block_index >= config_.max_blocks_per_frame) {
@@ -226,7 +224,6 @@ void VideoFecQueue::receive_packet(const uint8_t *datagram, size_t size_bytes, u
         }
         if (packet.block_index == 0 && packet.shard_index == 0) {
             frame.rtp_timestamp = packet.rtp_timestamp();
-            frame.timestamp_from_first_shard = true;
         }
         if (block.received_data == block.data_shards) {
             complete_block(frame, block);

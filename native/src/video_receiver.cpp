@@ -35,7 +35,15 @@ VideoConfigError VideoReceiver::init(const VideoReceiverConfig &config) {
 }
 
 void VideoReceiver::receive(const uint8_t *datagram, size_t size_bytes, uint64_t now_us) {
+    release_emitted();
     queue_.receive(datagram, size_bytes, now_us, false);
+}
+
+uint8_t *VideoReceiver::receive_buffer() {
+    // Releasing the emitted frame frees slots, which changes the buffer: it must happen before
+    // the caller writes, not in receive_in_place().
+    release_emitted();
+    return queue_.receive_buffer();
 }
 
 void VideoReceiver::receive_in_place(size_t size_bytes, uint64_t now_us) {
@@ -43,7 +51,16 @@ void VideoReceiver::receive_in_place(size_t size_bytes, uint64_t now_us) {
     queue_.receive(queue_.receive_buffer(), size_bytes, now_us, true);
 }
 
+// An access unit handed out in place keeps its frame at the head of the queue until the
+// caller's next call.
+void VideoReceiver::release_emitted() {
+    if (!emitted_in_place_) return;
+    emitted_in_place_ = false;
+    queue_.release_head();
+}
+
 bool VideoReceiver::poll(VideoOutput &out) {
+    release_emitted();
     if (have_pending_) {
         have_pending_ = false;
         if (emit_request(pending_, out)) return true;
@@ -61,8 +78,8 @@ bool VideoReceiver::poll(VideoOutput &out) {
         const uint32_t frame_index = frame.frame_index;
         AccessUnitInfo info{};
         const AssembleError error = assemble_access_unit(queue_, frame, depacketizer_, access_unit_.get(), info);
-        queue_.release_head();
         if (error != AssembleError::kNone) {
+            queue_.release_head();
             if (error == AssembleError::kTooLarge) {
                 counters_.frames_oversize++;
             } else {
@@ -72,12 +89,18 @@ bool VideoReceiver::poll(VideoOutput &out) {
             continue;
         }
         RecoveryRequest request{};
-        if (recovery_.on_frame_complete(frame_index, info.key_frame, info.frame_type, request)) {
+        const bool deliver = recovery_.on_frame_complete(frame_index, info.key_frame, info.frame_type, request);
+        if (deliver && info.data != access_unit_.get()) {
+            emitted_in_place_ = true;
+        } else {
+            queue_.release_head();
+        }
+        if (deliver) {
             counters_.frames_emitted++;
             if (info.key_frame) counters_.key_frames_emitted++;
             out.kind = VideoOutput::Kind::kAccessUnit;
             VideoAccessUnit &unit = out.access_unit;
-            unit.data = access_unit_.get();
+            unit.data = info.data;
             unit.size_bytes = info.size_bytes;
             unit.frame_index = frame_index;
             unit.rtp_timestamp = frame.rtp_timestamp;
@@ -93,6 +116,7 @@ bool VideoReceiver::poll(VideoOutput &out) {
 }
 
 void VideoReceiver::request_idr() {
+    release_emitted();
     pending_ = recovery_.on_decoder_error();
     have_pending_ = true;
 }

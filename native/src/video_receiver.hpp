@@ -56,8 +56,9 @@ struct VideoReceiverConfig {
     uint32_t long_frame_header_bytes = kFrameHeaderLongBytesDefault;
 };
 
-// A complete access unit. `data` points into the receiver and stays valid until the next
-// call to receive(), receive_in_place(), poll() or request_idr().
+// A complete access unit. `data` points into the receiver (a frame of one packet is not even
+// copied: it points into that packet) and stays valid until the next call to receive(),
+// receive_buffer(), receive_in_place(), poll() or request_idr().
 struct VideoAccessUnit {
     const uint8_t *data;
     uint32_t size_bytes;
@@ -104,7 +105,7 @@ public:
     // Zero-copy input: write the next datagram (at most receive_buffer_bytes()) at
     // receive_buffer(), then call receive_in_place(). The buffer is valid until the next call
     // that changes the receiver.
-    uint8_t *receive_buffer() { return queue_.receive_buffer(); }
+    uint8_t *receive_buffer();
     uint32_t receive_buffer_bytes() const { return queue_.receive_buffer_bytes(); }
     void receive_in_place(size_t size_bytes, uint64_t now_us);
 
@@ -123,6 +124,7 @@ public:
 
 private:
     bool emit_request(const RecoveryRequest &request, VideoOutput &out);
+    void release_emitted();
 
     VideoCounters counters_{};
     VideoFecQueue queue_;
@@ -130,6 +132,8 @@ private:
     DepacketizerConfig depacketizer_{};
     std::unique_ptr<uint8_t[]> access_unit_;
     bool have_pending_ = false;
+    // The last access unit points into the head frame's slot, which is released on the next call.
+    bool emitted_in_place_ = false;
     RecoveryRequest pending_{};
 };
 

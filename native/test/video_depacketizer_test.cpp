@@ -94,7 +94,7 @@ TEST(video_depacketizer_access_unit_is_the_bitstream_cut_at_the_last_payload_len
         gsc::AccessUnitInfo info{};
         REQUIRE(gsc::assemble_access_unit(*b.queue, b.head, depacketizer_config(gsc::VideoCodec::kH264), out.data(), info) ==
                 gsc::AssembleError::kNone);
-        CHECK(Bytes(out.begin(), out.begin() + info.size_bytes) == bits);
+        CHECK(Bytes(info.data, info.data + info.size_bytes) == bits);
         CHECK_EQ(info.host_latency_100us, 0x2a);
         CHECK_EQ(info.frame_type, 1);
     }
@@ -112,7 +112,7 @@ TEST(video_depacketizer_without_trimming_the_padding_of_the_last_packet_stays) {
     REQUIRE(gsc::assemble_access_unit(*b.queue, b.head, config, out.data(), info) == gsc::AssembleError::kNone);
     Bytes expected = bits;
     expected.resize(1376 - 8, 0);
-    CHECK(Bytes(out.begin(), out.begin() + info.size_bytes) == expected);
+    CHECK(Bytes(info.data, info.data + info.size_bytes) == expected);
 }
 
 TEST(video_depacketizer_a_long_frame_header_is_skipped_by_its_configured_size) {
@@ -130,7 +130,7 @@ TEST(video_depacketizer_a_long_frame_header_is_skipped_by_its_configured_size) {
             gsc::AssembleError::kNone);
     // No trimming for the long form: the padding stays.
     CHECK_EQ(info.size_bytes, 1376u - 24u);
-    CHECK(Bytes(out.begin(), out.begin() + 200) == bits);
+    CHECK(Bytes(info.data, info.data + 200) == bits);
 }
 
 TEST(video_depacketizer_bad_headers_lengths_and_sizes_are_refused) {

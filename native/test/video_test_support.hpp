@@ -185,7 +185,7 @@ inline void drain(gsc::VideoFecQueue &queue, const gsc::DepacketizerConfig &dp, 
         gsc::AccessUnitInfo info{};
         const uint32_t frame = head.frame_index;
         if (gsc::assemble_access_unit(queue, head, dp, buffer.data(), info) == gsc::AssembleError::kNone) {
-            run.frames[frame] = Bytes(buffer.begin(), buffer.begin() + info.size_bytes);
+            run.frames[frame] = Bytes(info.data, info.data + info.size_bytes);
             run.order.push_back(frame);
         } else {
             run.assemble_errors++;
