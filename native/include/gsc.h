@@ -8,6 +8,7 @@
 #include "gsc_core.h"
 #include "gsc_crypto.h"
 #include "gsc_crypto_gcm.h"
+#include "gsc_session.h"
 #include "gsc_tls.h"
 
 #endif /* GSC_H */

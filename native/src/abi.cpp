@@ -20,6 +20,8 @@ GSC_CRYPTO_GCM_STATUS_LIST(GSC_CHECK_CRYPTO_RANGE)
 #ifdef GSC_TLS_STATUS_LIST
 GSC_TLS_STATUS_LIST(GSC_CHECK_TLS_RANGE)
 #endif
+#define GSC_CHECK_VIDEO_RANGE(name, value) static_assert((value) <= -500 && (value) >= -599, #name " outside -599..-500");
+GSC_VIDEO_STATUS_LIST(GSC_CHECK_VIDEO_RANGE)
 
 }  // namespace
 

@@ -3,11 +3,13 @@
 // "the host"; no protocol terms unless the person has to type or look for them.
 
 import { assertNever } from '../lib/result.ts';
-import type { InvalidAddressReason, ServiceError } from './services.ts';
+import type { InvalidAddressReason, ServiceError, StreamEnd } from './services.ts';
 
 /** Who the sentence is about, when the caller knows (a host's display name). */
 export interface ErrorSubject {
   hostName?: string;
+  /** The title of the app running on the host, for `app-running`. */
+  runningAppTitle?: string;
 }
 
 export function errorText(error: ServiceError, subject: ErrorSubject = {}): string {
@@ -43,12 +45,71 @@ export function errorText(error: ServiceError, subject: ErrorSubject = {}): stri
       return `${pc} cannot be woken up yet: pair with it while it is on, so that this TV learns its network address for Wake-on-LAN.`;
     case 'storage':
       return 'The TV could not save or read this app’s data. Free some space on the TV or reinstall the app.';
+    case 'app-running': {
+      const running = subject.runningAppTitle !== undefined && subject.runningAppTitle.length > 0 ? `“${subject.runningAppTitle}”` : 'another app';
+      return `${pc} is running ${running}. Quit it first to start a different app, or choose it to go back to it.`;
+    }
+    case 'media':
+      return `This TV cannot play the stream ${pcObject(pc)} offers. Try H.264 instead of H.265, or a lower resolution.`;
     case 'internal':
       return 'Something went wrong inside the app. Try again; if it keeps happening, restart the app.';
     default:
       return assertNever(error);
   }
 }
+
+/**
+ * Why a stream ended, in words (control-plane.md §8.3, data-plane.md §4.4.15). Null for a stop
+ * this client asked for, which needs no explanation.
+ */
+export function streamEndText(end: StreamEnd, subject: ErrorSubject = {}): string | null {
+  const pc = subject.hostName !== undefined && subject.hostName.length > 0 ? `“${subject.hostName}”` : 'The PC';
+  switch (end.kind) {
+    case 'stopped':
+      return null;
+    case 'host-terminated':
+      return hostTerminationText(pc, end.code, end.graceful);
+    case 'connection-lost':
+      return `The connection to ${pcObject(pc)} was lost. Check that the PC is still on and that the network works, then start the stream again.`;
+    case 'no-video':
+      return end.received === 'nothing'
+        ? `No video arrived from ${pcObject(pc)}. A firewall on the PC or the router may block UDP ports 47998 and 48000.`
+        : `The video from ${pcObject(pc)} never arrived whole: the network is too slow for this quality. Lower the bitrate or the resolution and try again.`;
+    case 'protocol':
+      return `${pc} sent stream data this app cannot read, so the stream was stopped. Updating Sunshine on the PC may help.`;
+    case 'network':
+      return 'The TV’s network connection failed during the stream. Check the network, then start the stream again.';
+    case 'media':
+      return 'The TV could not play this stream. Try H.264 instead of H.265, or a lower resolution.';
+    case 'internal':
+      return 'Something went wrong inside the app during the stream. Start it again; if it keeps happening, restart the app.';
+    default:
+      return assertNever(end);
+  }
+}
+
+function hostTerminationText(pc: string, code: number | null, graceful: boolean): string {
+  if (code === null) return `${pc} closed the connection and the stream ended.`;
+  switch (code >>> 0) {
+    case TERMINATION_SERVER_CLOSED:
+    case TERMINATION_SHORT_INTENDED:
+      return graceful
+        ? `The stream ended: the app on ${pcObject(pc)} was closed.`
+        : `${pc} ended the stream before it got going. Check that the PC’s display is on and no protected video is open, then try again.`;
+    case TERMINATION_PROTECTED_CONTENT:
+      return `${pc} stopped the stream because protected (DRM) content is on its screen. Close it and try again.`;
+    case TERMINATION_FRAME_CONVERSION:
+      return `${pc} could not prepare the picture for this stream, for example because its HDR setting does not match. Try again with HDR off.`;
+    default:
+      return `${pc} ended the stream (code 0x${(code >>> 0).toString(16).toUpperCase().padStart(8, '0')}).`;
+  }
+}
+
+// data-plane.md §4.4.15: the termination codes hosts send, as unsigned 32-bit values.
+const TERMINATION_SERVER_CLOSED = 0x80030023;
+const TERMINATION_SHORT_INTENDED = 0x0100;
+const TERMINATION_PROTECTED_CONTENT = 0x800e9302;
+const TERMINATION_FRAME_CONVERSION = 0x800e9403;
 
 function invalidAddressText(input: string, reason: InvalidAddressReason | undefined): string {
   const typed = input.trim();

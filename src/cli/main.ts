@@ -1,6 +1,7 @@
 // The command-line front end (composition root on the Node platform):
 //   npm run --silent cli -- pair HOST[:PORT] [--pin NNNN] --state DIR
 //   npm run --silent cli -- info|apps|unpair HOST[:PORT] --state DIR
+//   npm run --silent cli -- replay DIR [--dump-video FILE] [--dump-audio FILE]   (src/cli/replay.ts)
 // Results go to stdout (JSON for info and apps), a one-line reason to stderr on failure.
 // Exit status: 0 success, 1 the operation failed, 2 the command line was wrong.
 // A host not yet stored is added on the fly; one that cannot be reached then is not kept.
@@ -17,6 +18,7 @@ import { bootContext } from '../app/worker/boot-services.ts';
 import { err, ok, type Result } from '../lib/result.ts';
 import { createNodePlatform } from '../platform/node/node-platform.ts';
 import { parseCliArgs, USAGE, type CliCommand } from './cli-args.ts';
+import { runReplay } from './replay.ts';
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
@@ -25,6 +27,7 @@ const EXIT_USAGE = 2;
 const EXIT_GRACE_MS = 2000;
 
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'replay') return runReplay(argv.slice(1));
   const args = parseCliArgs(argv);
   if (!args.ok) {
     process.stderr.write(`${args.error}\n${USAGE}\n`);

@@ -23,6 +23,7 @@ import type { Misbehaviour } from './misbehaviour.ts';
 import { createPairingServer, pairPhaseOf } from './pairing-server.ts';
 import { notAuthorizedReply, renderReply, streamOversized, xml, type Reply } from './reply.ts';
 import { createRtspServer } from './rtsp-server.ts';
+import { createStreamHost, type StreamHost } from './stream-session.ts';
 import { serverInfoReply } from './serverinfo.ts';
 import { sunshineInt32 } from './sunshine-text.ts';
 import { loadOrCreateIdentity, loadState, newUuid, saveState, type NamedDevice } from './state-store.ts';
@@ -60,6 +61,8 @@ export interface HostSimOptions {
   /** Sunshine's "mandatory" encryption mode: /launch without corever >= 1 gets 403. */
   encryptionMandatory?: boolean;
   misbehaviour?: Misbehaviour;
+  /** Sunshine's ping_timeout for stream sessions (first UDP ping, control liveness); default 10 s. */
+  streamPingTimeoutMs?: number;
 }
 
 export interface PairedClient {
@@ -86,6 +89,8 @@ export interface HostSim {
   runningAppId(): number;
   /** The launch session armed by the last /launch or /resume, until /cancel. */
   launchSession(): LaunchSession | null;
+  /** The UDP side of streaming (pings, ENet control) and the stream session of each ANNOUNCE. */
+  readonly streams: StreamHost;
   events(): readonly HostSimEvent[];
   onEvent(listener: (event: HostSimEvent) => void): () => void;
   /** The first event (already logged or future) matching `predicate`; rejects after timeoutMs. */
@@ -157,16 +162,24 @@ export async function startHostSim(options: HostSimOptions = {}): Promise<HostSi
     return accepted;
   };
 
+  const streams = createStreamHost({ pingTimeoutMs: options.streamPingTimeoutMs });
   const launch = createLaunchControl({
     apps: () => apps,
     rtspPort: () => ports.rtsp,
     encryptionMandatory: options.encryptionMandatory ?? false,
     onLaunch: (s) => log.emit({ kind: 'launch', appId: s.appId, resume: s.resume, sessionId: s.id }),
-    onCancel: () => log.emit({ kind: 'cancel' }),
+    onCancel: () => {
+      log.emit({ kind: 'cancel' });
+      streams.appExited();
+    },
   });
 
   // Sunshine's stream ports: base (HTTP) + 9 video, + 10 control, + 11 audio (control-plane.md 1.1).
-  const rtsp = createRtspServer({ launchSession: () => launch.currentSession(), encryptionMode: options.encryptionMandatory === true ? 'mandatory' : 'never', codecModeSupport: options.serverCodecModeSupport ?? DEFAULT_CODEC_MODE_SUPPORT, featureFlags: 0x02, streamPorts: () => ({ video: ports.http + 9, control: ports.http + 10, audio: ports.http + 11 }) });
+  const rtsp = createRtspServer({ launchSession: () => launch.currentSession(), encryptionMode: options.encryptionMandatory === true ? 'mandatory' : 'never', codecModeSupport: options.serverCodecModeSupport ?? DEFAULT_CODEC_MODE_SUPPORT, featureFlags: 0x02, streamPorts: () => streams.ports(), onEvent: (e) => {
+    // Sunshine starts the stream session when it accepts the ANNOUNCE (data-plane.md 1.2).
+    const session = launch.currentSession();
+    if (e.kind === 'rtsp-stream-start' && session?.id === e.stream.launchSessionId) streams.startStream(session, e.stream, null);
+  } });
 
   const setMisbehaviour = (m: Misbehaviour): void => {
     misbehaviour = { ...m };
@@ -316,8 +329,10 @@ export async function startHostSim(options: HostSimOptions = {}): Promise<HostSi
     ports.https = await listen(httpsServer, options.httpsPort ?? derived(HTTPS_OFFSET), bind);
     ports.webUi = await listen(webUi, options.webUiPort ?? derived(WEB_UI_OFFSET), options.webUiBind ?? '127.0.0.1');
     ports.rtsp = await listen(rtsp.server, options.rtspPort ?? derived(RTSP_OFFSET), bind);
+    await streams.listen(bind, { video: ports.http + 9, control: ports.http + 10, audio: ports.http + 11 }, httpPortWanted === 0);
   } catch (e) {
     await Promise.all([httpServer, httpsServer, webUi, rtsp.server].map(closeServer));
+    await streams.close();
     throw e;
   }
 
@@ -336,6 +351,7 @@ export async function startHostSim(options: HostSimOptions = {}): Promise<HostSi
     setMisbehaviour,
     runningAppId: () => launch.runningAppId(),
     launchSession: () => launch.currentSession(),
+    streams,
     events: () => log.all(),
     onEvent: (listener) => log.subscribe(listener),
     waitForEvent: (predicate, timeoutMs) =>
@@ -362,6 +378,7 @@ export async function startHostSim(options: HostSimOptions = {}): Promise<HostSi
       timers.clear();
       for (const s of sockets) s.destroy();
       rtsp.dropConnections();
+      await streams.close();
       await Promise.all([httpServer, httpsServer, webUi, rtsp.server].map(closeServer));
     },
   };

@@ -2,8 +2,11 @@
 // polling, adding, pairing, apps and Wake-on-LAN. The nvhttp calls come in as `api`, so the
 // same assembly runs against real hosts and against scripted ones on a fake clock.
 
+import { createCancelSource } from '../../lib/cancel.ts';
 import { err, type Result } from '../../lib/result.ts';
 import type { Platform } from '../../platform/platform.ts';
+import { nvhttpStartStreamApi, prepareStream, quitRunningApp, type PreparedStream, type SessionOpener, type StartStreamApi } from '../../session/start-stream.ts';
+import type { StreamSettings } from '../../session/stream-config.ts';
 import { createAppCache } from '../apps/app-cache.ts';
 import { createAppService } from '../apps/app-service.ts';
 import { createBoxArtCache, DEFAULT_BOX_ART_LIMITS, type BoxArtLimits } from '../apps/box-art-cache.ts';
@@ -11,7 +14,7 @@ import type { ServiceError, ServiceEvent, Services } from '../services.ts';
 import { buildMagicPacket, parseMac } from '../wake/magic-packet.ts';
 import { DEFAULT_WAKE_PORTS, sendWakePackets, wakeTargets, type WakePorts } from '../wake/wake-sender.ts';
 import { addHost } from './add-host.ts';
-import type { HostApi, NvHttpContext } from './host-api.ts';
+import { endpointOf, REQUEST_TIMEOUT_MS, type HostApi, type NvHttpContext } from './host-api.ts';
 import { createHostPairing } from './host-pairing.ts';
 import { createHostPoller, DEFAULT_POLL_INTERVAL_MS } from './host-poller.ts';
 import { createHostRegistry } from './host-registry.ts';
@@ -25,11 +28,21 @@ export interface HostServicesDeps {
   autoPoll?: boolean;
   wakePorts?: WakePorts;
   boxArtLimits?: BoxArtLimits;
+  /** Launch, resume and RTSP; the real host calls unless a test scripts them. */
+  streamApi?: StartStreamApi;
+  /** Runs the session of a prepared stream; without it `startStream` is not available. */
+  openSession?: SessionOpener;
 }
 
-export interface HostServices extends Services {
+export interface HostServices extends Services, StreamPreparer {
   /** Resolves once loading is done and no poll round is running (tests, the CLI). */
   whenIdle(): Promise<void>;
+}
+
+/** The first half of `startStream`, for a services worker whose sessions run elsewhere. */
+export interface StreamPreparer {
+  /** Launch or resume, then RTSP; reports `stream-progress` like `startStream`. */
+  prepareStream(hostId: string, appId: number, settings: StreamSettings): Promise<Result<PreparedStream, ServiceError>>;
 }
 
 export function createHostServices(deps: HostServicesDeps): HostServices {
@@ -72,6 +85,29 @@ export function createHostServices(deps: HostServicesDeps): HostServices {
     onPaired: (hostId) => void poller.pollNow(hostId),
   });
 
+  /** The stream start under way per host, to be cancelled. */
+  const starts = new Map<string, () => void>();
+
+  const prepare = async (hostId: string, appId: number, settings: StreamSettings): Promise<Result<PreparedStream, ServiceError>> => {
+    const entry = registry.get(hostId);
+    if (entry === undefined) return err({ kind: 'unknown-host', hostId });
+    if (entry.record.pinnedCertDer === null) return err({ kind: 'not-paired' });
+    if (starts.has(hostId)) return err({ kind: 'internal', detail: 'a stream is already starting on this host' });
+    const source = createCancelSource();
+    starts.set(hostId, source.cancel);
+    try {
+      return await prepareStream(ctx, deps.streamApi ?? nvhttpStartStreamApi, endpointOf(entry.record), { appId, settings }, {
+        onStage: (stage) => emit({ kind: 'stream-progress', hostId, stage }),
+        cancel: source.signal,
+        checkTimeoutMs: REQUEST_TIMEOUT_MS,
+      });
+    } finally {
+      starts.delete(hostId);
+      // The host's running app changed (or may have): show it without waiting for the next round.
+      if (!disposed) void poller.pollNow(hostId);
+    }
+  };
+
   const ready = registry.load().then((problems) => {
     for (const error of problems) emit({ kind: 'problem', error });
     if (!disposed && deps.autoPoll !== false) poller.start();
@@ -113,6 +149,28 @@ export function createHostServices(deps: HostServicesDeps): HostServices {
       }),
     apps: (hostId) => when(() => appService.apps(hostId)),
     boxArt: (hostId, appId) => when(() => appService.boxArt(hostId, appId)),
+    prepareStream: (hostId, appId, settings) => when(() => prepare(hostId, appId, settings)),
+    startStream: (hostId, appId, settings, media) =>
+      when(async () => {
+        const open = deps.openSession;
+        if (open === undefined) return err({ kind: 'internal', detail: 'streaming is not part of this build' });
+        const prepared = await prepare(hostId, appId, settings);
+        if (!prepared.ok) return prepared;
+        emit({ kind: 'stream-progress', hostId, stage: 'connecting' });
+        return open(prepared.value, media);
+      }),
+    cancelStreamStart(hostId) {
+      starts.get(hostId)?.();
+    },
+    quitApp: (hostId) =>
+      when(async () => {
+        const entry = registry.get(hostId);
+        if (entry === undefined) return err({ kind: 'unknown-host', hostId });
+        if (entry.record.pinnedCertDer === null) return err({ kind: 'not-paired' });
+        const quit = await quitRunningApp(ctx, endpointOf(entry.record));
+        if (!disposed) void poller.pollNow(hostId);
+        return quit;
+      }),
     subscribe(listener) {
       listeners.add(listener);
       if (unheard.length > 0) {
@@ -131,6 +189,7 @@ export function createHostServices(deps: HostServicesDeps): HostServices {
       disposed = true;
       poller.stop();
       pairing.cancelAll();
+      for (const cancel of starts.values()) cancel();
       listeners.clear();
     },
     async whenIdle() {

@@ -17,7 +17,7 @@ export async function bootServices(
   platform: Platform,
   onStage: (stage: StartupStage) => void,
   options: BootOptions = {},
-): Promise<Result<Services & Pick<HostServices, 'whenIdle'>, ServiceError>> {
+): Promise<Result<Services & Pick<HostServices, 'whenIdle' | 'prepareStream'>, ServiceError>> {
   const ctx = await bootContext(platform, onStage);
   if (!ctx.ok) return ctx;
   onStage('loading-hosts');

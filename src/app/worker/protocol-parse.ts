@@ -2,6 +2,7 @@
 // message once, at the edge, and drop what does not parse instead of acting on it.
 
 import { err, ok, type Result } from '../../lib/result.ts';
+import { parsePreparedStream, parseStreamSettings } from '../../session/session-protocol.ts';
 import type {
   AppView,
   HostView,
@@ -10,6 +11,7 @@ import type {
   ServiceError,
   ServiceEvent,
   StartupStage,
+  StreamStage,
 } from '../services.ts';
 import type { FromWorker, ServiceCall, ToWorker } from './protocol.ts';
 
@@ -37,6 +39,8 @@ export function parseToWorker(data: unknown): Parsed<ToWorker> {
     }
     case 'cancel-pairing':
       return isId(data.pairingId) ? ok({ kind: 'cancel-pairing', pairingId: data.pairingId }) : err('bad pairing id');
+    case 'cancel-stream-start':
+      return typeof data.hostId === 'string' ? ok({ kind: 'cancel-stream-start', hostId: data.hostId }) : err('bad host id');
     case 'dispose':
       return ok({ kind: 'dispose' });
     default:
@@ -77,10 +81,16 @@ function parseCall(data: unknown): Parsed<ServiceCall> {
     case 'boxArt':
       if (typeof hostId !== 'string' || !isInteger(data.appId)) return err('bad boxArt call');
       return ok({ kind: 'boxArt', hostId, appId: data.appId });
+    case 'prepareStream': {
+      if (typeof hostId !== 'string' || !isInteger(data.appId)) return err('bad prepareStream call');
+      const settings = parseStreamSettings(data.settings);
+      return settings.ok ? ok({ kind: 'prepareStream', hostId, appId: data.appId, settings: settings.value }) : settings;
+    }
     case 'removeHost':
     case 'unpair':
     case 'wake':
     case 'apps':
+    case 'quitApp':
       return typeof hostId === 'string' ? ok({ kind: data.kind, hostId }) : err('bad host id');
     default:
       return err(`unknown call ${String(data.kind)}`);
@@ -100,7 +110,10 @@ function parseResponse(data: Fields): Parsed<FromWorker> {
     case 'removeHost':
     case 'unpair':
     case 'wake':
+    case 'quitApp':
       return wrap(parseResult(result, parseVoid), (r) => ({ kind: 'response', id, call, result: r }));
+    case 'prepareStream':
+      return wrap(parseResult(result, parsePreparedStream), (r) => ({ kind: 'response', id, call, result: r }));
     case 'pair':
       return wrap(parseResult(result, parsePairStarted), (r) => ({ kind: 'response', id, call, result: r }));
     case 'apps':
@@ -184,6 +197,9 @@ function parseEvent(data: unknown): Parsed<ServiceEvent> {
       return ok({ kind: 'pairing-progress', hostId: data.hostId, stage: data.stage });
     case 'startup':
       return isOneOf(data.stage, STARTUP_STAGES) ? ok({ kind: 'startup', stage: data.stage }) : err('bad startup stage');
+    case 'stream-progress':
+      if (typeof data.hostId !== 'string' || !isOneOf(data.stage, STREAM_STAGES)) return err('bad stream progress');
+      return ok({ kind: 'stream-progress', hostId: data.hostId, stage: data.stage });
     case 'startup-failed':
     case 'problem': {
       const error = parseServiceError(data.error);
@@ -210,6 +226,7 @@ export function parseServiceError(data: unknown): Parsed<ServiceError> {
     case 'malformed-reply':
     case 'tls':
     case 'storage':
+    case 'media':
     case 'internal': {
       const detail = text('detail');
       return detail === null ? bad() : ok({ kind: data.kind, detail });
@@ -218,6 +235,8 @@ export function parseServiceError(data: unknown): Parsed<ServiceError> {
       const message = text('message');
       return message === null || !isInteger(data.code) ? bad() : ok({ kind: 'host-error', code: data.code, message });
     }
+    case 'app-running':
+      return isInteger(data.runningAppId) ? ok({ kind: 'app-running', runningAppId: data.runningAppId }) : bad();
     case 'unknown-host':
     case 'duplicate-host': {
       const hostId = text('hostId');
@@ -237,6 +256,7 @@ export function parseServiceError(data: unknown): Parsed<ServiceError> {
 
 const PAIRING_STAGES: readonly PairingStage[] = ['waiting-for-pin', 'challenge', 'exchanging-secrets', 'confirming'];
 const STARTUP_STAGES: readonly StartupStage[] = ['loading-core', 'preparing-identity', 'loading-hosts', 'ready'];
+const STREAM_STAGES: readonly StreamStage[] = ['checking-host', 'launching', 'resuming', 'negotiating', 'connecting'];
 const ADDRESS_REASONS: readonly InvalidAddressReason[] = ['empty', 'bad-port', 'bad-ipv4', 'bad-ipv6', 'bad-name'];
 
 function isFields(data: unknown): data is Fields {

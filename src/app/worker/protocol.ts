@@ -6,6 +6,8 @@
 // Box art bytes are transferred, not copied.
 
 import type { Result } from '../../lib/result.ts';
+import type { PreparedStream } from '../../session/start-stream.ts';
+import type { StreamSettings } from '../../session/stream-config.ts';
 import type { AppView, HostView, ServiceError, ServiceEvent } from '../services.ts';
 
 export type InitMessage =
@@ -20,12 +22,16 @@ export type ServiceCall =
   | { kind: 'unpair'; hostId: string }
   | { kind: 'wake'; hostId: string }
   | { kind: 'apps'; hostId: string }
-  | { kind: 'boxArt'; hostId: string; appId: number };
+  | { kind: 'boxArt'; hostId: string; appId: number }
+  /** Launch or resume, then RTSP; the page runs the session itself (session worker). */
+  | { kind: 'prepareStream'; hostId: string; appId: number; settings: StreamSettings }
+  | { kind: 'quitApp'; hostId: string };
 
 export type ToWorker =
   | InitMessage
   | { kind: 'request'; id: number; call: ServiceCall }
   | { kind: 'cancel-pairing'; pairingId: number }
+  | { kind: 'cancel-stream-start'; hostId: string }
   | { kind: 'dispose' };
 
 /** What each call answers. */
@@ -38,6 +44,8 @@ export interface CallResults {
   wake: Result<void, ServiceError>;
   apps: Result<AppView[], ServiceError>;
   boxArt: Result<Uint8Array, ServiceError>;
+  prepareStream: Result<PreparedStream, ServiceError>;
+  quitApp: Result<void, ServiceError>;
 }
 
 export type CallKind = ServiceCall['kind'];

@@ -4,6 +4,7 @@
 // the services are up wait for them.
 
 import { assertNever, err, type Result } from '../../lib/result.ts';
+import type { StreamPreparer } from '../hosts/host-services.ts';
 import type { PairingHandle, ServiceError, Services, StartupStage } from '../services.ts';
 import { prepareTransfer, type FromWorker, type InitMessage, type ServiceCall } from './protocol.ts';
 import { parseToWorker } from './protocol-parse.ts';
@@ -15,15 +16,18 @@ export interface MessageEndpoint {
 }
 
 /** Builds the services for `init`, reporting progress; slow on first start (key generation). */
-export type BootServices = (init: InitMessage, onStage: (stage: StartupStage) => void) => Promise<Result<Services, ServiceError>>;
+export type BootServices = (init: InitMessage, onStage: (stage: StartupStage) => void) => Promise<Result<WorkerServices, ServiceError>>;
+
+/** The services as the worker runs them: streams are prepared here and run in a session worker. */
+export type WorkerServices = Services & StreamPreparer;
 
 export function serveServices(endpoint: MessageEndpoint, boot: BootServices): void {
   const post = (message: FromWorker): void => {
     const prepared = prepareTransfer(message);
     endpoint.postMessage(prepared.message, prepared.transfer);
   };
-  let resolveBooted: (services: Result<Services, ServiceError>) => void = () => {};
-  const booted = new Promise<Result<Services, ServiceError>>((resolve) => {
+  let resolveBooted: (services: Result<WorkerServices, ServiceError>) => void = () => {};
+  const booted = new Promise<Result<WorkerServices, ServiceError>>((resolve) => {
     resolveBooted = resolve;
   });
   let initialised = false;
@@ -54,7 +58,7 @@ export function serveServices(endpoint: MessageEndpoint, boot: BootServices): vo
     post(await dispatch(services.value, id, call));
   };
 
-  const dispatch = async (services: Services, id: number, call: ServiceCall): Promise<FromWorker> => {
+  const dispatch = async (services: WorkerServices, id: number, call: ServiceCall): Promise<FromWorker> => {
     switch (call.kind) {
       case 'listHosts':
         return { kind: 'response', id, call: call.kind, result: await services.listHosts() };
@@ -70,6 +74,10 @@ export function serveServices(endpoint: MessageEndpoint, boot: BootServices): vo
         return { kind: 'response', id, call: call.kind, result: await services.apps(call.hostId) };
       case 'boxArt':
         return { kind: 'response', id, call: call.kind, result: await services.boxArt(call.hostId, call.appId) };
+      case 'prepareStream':
+        return { kind: 'response', id, call: call.kind, result: await services.prepareStream(call.hostId, call.appId, call.settings) };
+      case 'quitApp':
+        return { kind: 'response', id, call: call.kind, result: await services.quitApp(call.hostId) };
       case 'pair': {
         const started = await (call.pin === null ? services.pair(call.hostId) : services.pair(call.hostId, call.pin));
         if (!started.ok) return { kind: 'response', id, call: call.kind, result: started };
@@ -103,6 +111,11 @@ export function serveServices(endpoint: MessageEndpoint, boot: BootServices): vo
         return;
       case 'cancel-pairing':
         pairings.get(m.pairingId)?.cancel();
+        return;
+      case 'cancel-stream-start':
+        void booted.then((services) => {
+          if (services.ok) services.value.cancelStreamStart(m.hostId);
+        });
         return;
       case 'dispose':
         disposed = true;

@@ -5,6 +5,7 @@
 // late still learns whether the services are ready or could not start.
 
 import { assertNever, err, type Result } from '../../lib/result.ts';
+import type { SessionOpener } from '../../session/start-stream.ts';
 import type { PairingHandle, ServiceError, ServiceEvent, Services } from '../services.ts';
 import type { CallKind, CallResults, FromWorker, InitMessage, ServiceCall, ToWorker } from './protocol.ts';
 import { parseFromWorker } from './protocol-parse.ts';
@@ -16,7 +17,15 @@ export interface WorkerLike {
   terminate(): void;
 }
 
-export function createServicesProxy(worker: WorkerLike, init: InitMessage): Services {
+export interface ServicesProxyOptions {
+  /**
+   * Runs the session of a stream the worker prepared (a session worker of its own); without
+   * it `startStream` answers that streaming is not available.
+   */
+  openSession?: SessionOpener;
+}
+
+export function createServicesProxy(worker: WorkerLike, init: InitMessage, options: ServicesProxyOptions = {}): Services {
   const pending = new Map<number, { call: CallKind; resolve: (message: FromWorker & { kind: 'response' }) => void }>();
   const pairings = new Map<number, (result: Result<void, ServiceError>) => void>();
   const listeners = new Set<(event: ServiceEvent) => void>();
@@ -37,6 +46,10 @@ export function createServicesProxy(worker: WorkerLike, init: InitMessage): Serv
       });
       send({ kind: 'request', id, call });
     });
+  };
+
+  const emitLocal = (event: ServiceEvent): void => {
+    for (const listener of [...listeners]) listener(event);
   };
 
   const receive = (message: FromWorker): void => {
@@ -95,6 +108,19 @@ export function createServicesProxy(worker: WorkerLike, init: InitMessage): Serv
     wake: (hostId) => request({ kind: 'wake', hostId }),
     apps: (hostId) => request({ kind: 'apps', hostId }),
     boxArt: (hostId, appId) => request({ kind: 'boxArt', hostId, appId }),
+    async startStream(hostId, appId, settings, media) {
+      const open = options.openSession;
+      if (open === undefined) return err({ kind: 'internal', detail: 'streaming is not part of this build' });
+      const prepared = await request({ kind: 'prepareStream', hostId, appId, settings });
+      if (!prepared.ok) return prepared;
+      if (disposed) return err(STOPPED);
+      emitLocal({ kind: 'stream-progress', hostId, stage: 'connecting' });
+      return open(prepared.value, media);
+    },
+    cancelStreamStart(hostId) {
+      if (!disposed) send({ kind: 'cancel-stream-start', hostId });
+    },
+    quitApp: (hostId) => request({ kind: 'quitApp', hostId }),
     subscribe(listener) {
       listeners.add(listener);
       const latest = startup;

@@ -3,6 +3,7 @@
 // is unknown to the model, so names are first checked against the TV's supported keys, and
 // a refused batch is retried one key at a time.
 
+import type { TVInputDeviceManager } from 'tizen-common-web';
 import type { KeyRegistry } from '../../ui/ui-platform.ts';
 
 export function createTizenKeys(tizen: unknown): KeyRegistry {
@@ -37,11 +38,8 @@ export function createTizenKeys(tizen: unknown): KeyRegistry {
   };
 }
 
-interface InputDevice {
-  registerKey(name: string): void;
-  registerKeyBatch?: (names: string[], onSuccess: () => void, onError: () => void) => void;
-  getSupportedKeys?: () => unknown;
-}
+/** Samsung's typing, with the methods older firmware may lack made optional. */
+type InputDevice = Pick<TVInputDeviceManager, 'registerKey'> & Partial<Pick<TVInputDeviceManager, 'registerKeyBatch' | 'getSupportedKeys'>>;
 
 function inputDevice(tizen: unknown): InputDevice | null {
   const device = property(tizen, 'tvinputdevice');
@@ -51,9 +49,9 @@ function inputDevice(tizen: unknown): InputDevice | null {
 
 function supportedNames(device: InputDevice): Set<string> | null {
   try {
-    const keys = device.getSupportedKeys?.();
+    const keys: unknown = device.getSupportedKeys?.();
     if (!Array.isArray(keys)) return null;
-    const names = keys.map((key) => property(key, 'name')).filter((name): name is string => typeof name === 'string');
+    const names = keys.map((key: unknown) => property(key, 'name')).filter((name): name is string => typeof name === 'string');
     return new Set(names);
   } catch {
     return null;

@@ -1,6 +1,7 @@
 // Leaving the app on a TV: `tizen.application.getCurrentApplication().exit()`, which Samsung's
 // return-key policy calls for after the app's own confirmation (platform/tizen.md 5.2).
 
+import type { Application, ApplicationManager } from 'tizen-common-web';
 import type { AppLifecycle } from '../../ui/ui-platform.ts';
 
 export function createTizenLifecycle(tizen: unknown): AppLifecycle {
@@ -17,13 +18,10 @@ export function createTizenLifecycle(tizen: unknown): AppLifecycle {
   };
 }
 
-function currentApplication(tizen: unknown): { exit(): void } | null {
+function currentApplication(tizen: unknown): Pick<Application, 'exit'> | null {
   if (typeof tizen !== 'object' || tizen === null) return null;
-  const application = (tizen as { application?: unknown }).application;
-  if (typeof application !== 'object' || application === null) return null;
-  const get = (application as { getCurrentApplication?: unknown }).getCurrentApplication;
-  if (typeof get !== 'function') return null;
-  const current: unknown = get.call(application);
-  if (typeof current !== 'object' || current === null || typeof (current as { exit?: unknown }).exit !== 'function') return null;
-  return current as { exit(): void };
+  const application = (tizen as { application?: Partial<ApplicationManager> }).application;
+  if (typeof application?.getCurrentApplication !== 'function') return null;
+  const current: Partial<Application> | null | undefined = application.getCurrentApplication();
+  return typeof current?.exit === 'function' ? (current as Pick<Application, 'exit'>) : null;
 }

@@ -22,6 +22,7 @@ import { createPairingView } from '../pairing/pairing.view.ts';
 import { createExitConfirmView } from './exit-confirm.view.ts';
 import { goBack, openScreen, type Screen } from './screens.ts';
 import { createStartingView } from './starting.view.ts';
+import { createStreamView } from '../stream/stream.view.ts';
 import type { LayerView, ShellConfig, ViewContext } from './view-context.ts';
 
 export interface ShellOptions {
@@ -105,10 +106,24 @@ export function startShell(options: ShellOptions): Shell {
 
   const indexOf = (screen: Screen): number => mounted.findIndex((layer) => layer.screen === screen);
 
+  /** The app grid's launch hook: the page's own, else this shell's stream screen when streaming is built in. */
+  const configFor = (screen: Screen): ShellConfig => {
+    const { launchApp, streaming } = options.config;
+    if (launchApp !== null || streaming === undefined || streaming === null) return options.config;
+    return {
+      ...options.config,
+      launchApp: (hostId, appId) => {
+        if (indexOf(screen) !== mounted.length - 1) return;
+        const root = topRoot();
+        show(openScreen(stack, { kind: 'stream', hostId, appId }, root === null ? null : activeKeyIn(root)));
+      },
+    };
+  };
+
   const contextFor = (screen: Screen): ViewContext => ({
     doc,
     services,
-    config: options.config,
+    config: configFor(screen),
     hosts: () => hosts,
     host: (hostId) => hosts.find((host) => host.id === hostId),
     onHostsChanged(listener) {
@@ -290,5 +305,7 @@ function createView(screen: Screen, ctx: ViewContext): LayerView {
       return createHostDetailsView(ctx, screen.hostId);
     case 'exit-confirm':
       return createExitConfirmView(ctx);
+    case 'stream':
+      return createStreamView(ctx, screen.hostId, screen.appId);
   }
 }

@@ -10,13 +10,16 @@ export type Screen =
   | { kind: 'add-host' }
   | { kind: 'pairing'; hostId: string }
   | { kind: 'details'; hostId: string }
-  | { kind: 'exit-confirm' };
+  | { kind: 'exit-confirm' }
+  /** A stream of one app: its start, the picture, and why it ended. */
+  | { kind: 'stream'; hostId: string; appId: number };
 
 export function layerOf(screen: Screen): Layer {
   switch (screen.kind) {
     case 'starting':
     case 'hosts':
     case 'apps':
+    case 'stream':
       return 'screen';
     case 'add-host':
     case 'pairing':

@@ -1,7 +1,8 @@
 // The contract between the shell and each screen or dialog it shows.
 
-import type { HostView, ServiceError, ServiceEvent, Services, StartupStage } from '../../app/services.ts';
+import type { HostView, ServiceError, ServiceEvent, Services, StartupStage, StreamMedia } from '../../app/services.ts';
 import type { Intent } from '../../input/intent.ts';
+import type { StreamSettings } from '../../session/stream-config.ts';
 import type { Screen } from './screens.ts';
 
 export interface LayerView {
@@ -21,8 +22,23 @@ export interface LayerView {
 export interface ShellConfig {
   /** Where to type the PIN for the demo host (desktop demo only). */
   hostPinPage: string | null;
-  /** Starts a stream; absent while the stream engine is not part of the build. */
+  /**
+   * Starts a stream; absent while the stream engine is not part of the build. When absent and
+   * `streaming` is given, the shell opens its own stream screen.
+   */
   launchApp: ((hostId: string, appId: number) => void) | null;
+  /** What the stream screen needs from the page; absent: streaming is not part of the build. */
+  streaming?: StreamingConfig | null;
+}
+
+export interface StreamingConfig {
+  /** The stream to ask hosts for. */
+  settings: StreamSettings;
+  /**
+   * Builds where pictures and sound go, inside `surface` (a canvas, a video element).
+   * `requestKeyFrame` reaches the running stream once it exists. `close` releases it all.
+   */
+  createMedia(surface: HTMLElement, requestKeyFrame: () => void): { media: StreamMedia; close(): void };
 }
 
 export interface ViewContext {

@@ -21,6 +21,8 @@ const EXAMPLES: { [K in ServiceError['kind']]: Extract<ServiceError, { kind: K }
   'duplicate-host': { kind: 'duplicate-host', hostId: 'x' },
   'no-mac': { kind: 'no-mac' },
   storage: { kind: 'storage', detail: 'quota exceeded' },
+  'app-running': { kind: 'app-running', runningAppId: 7 },
+  media: { kind: 'media', detail: 'codec refused' },
   internal: { kind: 'internal', detail: 'bug' },
 };
 
@@ -33,7 +35,7 @@ test('every error kind has its own non-empty sentence', () => {
 test('no sentence leaks internal detail text meant for logs', () => {
   for (const e of Object.values(EXAMPLES)) {
     const s = errorText(e);
-    for (const leak of ['ECONNREFUSED', 'missing root', 'certificate mismatch', 'quota exceeded', 'bug']) {
+    for (const leak of ['ECONNREFUSED', 'missing root', 'certificate mismatch', 'quota exceeded', 'bug', 'codec refused']) {
       assert.ok(!s.includes(leak), `${e.kind}: ${s}`);
     }
   }
