@@ -1,7 +1,9 @@
 // The page's composition root: picks the platform, reads the desktop settings, starts the
 // services worker and its proxy, and connects keys, gamepads and the UI shell.
 
+import type { StreamMedia } from './app/services.ts';
 import type { InitMessage } from './app/worker/protocol.ts';
+import { createSessionWorkerOpener } from './app/worker/session-proxy.ts';
 import { createServicesProxy } from './app/worker/services-proxy.ts';
 import { createGamepadIntents } from './input/gamepad-intents.ts';
 import { tizenKeysToRegister } from './input/input-table.ts';
@@ -9,12 +11,21 @@ import { err, ok, type Result } from './lib/result.ts';
 import { createGamepadPoller } from './platform/browser/browser-gamepad.ts';
 import { createBrowserKeys } from './platform/browser/browser-keys.ts';
 import { createBrowserLifecycle } from './platform/browser/browser-lifecycle.ts';
+import { createAudioWorkletSink } from './platform/browser/audio-worklet-sink.ts';
 import { createWebClock } from './platform/browser/web-clock.ts';
+import { createWebCodecsVideoSink } from './platform/browser/webcodecs-video-sink.ts';
+import type { Clock } from './platform/platform.ts';
+import { createEmssSourceOwner } from './platform/tizen/emss-source-owner.ts';
+import type { EmssTrackEvent } from './platform/tizen/emss-track-events.ts';
+import { parseEmssGlobal, type EmssGlobal } from './platform/tizen/emss-types.ts';
+import { readTizenCapabilities, recommendedLatency, type EmssFeatures, type TizenCapabilities } from './platform/tizen/tizen-capabilities.ts';
+import { DEFAULT_STREAM_SETTINGS, VideoFormat } from './session/stream-config.ts';
 import { createTizenKeys } from './platform/tizen/tizen-keys.ts';
 import { createTizenLifecycle } from './platform/tizen/tizen-lifecycle.ts';
 import { installKeyDispatch } from './ui/dom/key-dispatch.ts';
 import { startShell } from './ui/shell/app-shell.ts';
 import { parseAppConfig, type AppConfig } from './ui/shell/app-config.ts';
+import type { MediaHooks, StreamingConfig } from './ui/shell/view-context.ts';
 import type { UiPlatform } from './ui/ui-platform.ts';
 
 async function main(): Promise<void> {
@@ -45,7 +56,10 @@ async function main(): Promise<void> {
 
   // Written out in full so that Vite bundles the worker, as a classic script (worker.format 'iife').
   const worker = new Worker(new URL('./app/worker/services-worker.ts', import.meta.url));
-  const services = createServicesProxy(worker, init);
+  // One session worker per stream, started by the opener; written out in full for Vite as above.
+  const openSession = createSessionWorkerOpener({ createWorker: () => new Worker(new URL('./session/session-worker.ts', import.meta.url)), platform: init });
+  const services = createServicesProxy(worker, init, { openSession });
+  const streaming = onTv ? tvStreaming(clock) : browserStreaming();
   ui.keys.registerKeys(tizenKeysToRegister());
 
   const shell = startShell({
@@ -53,7 +67,7 @@ async function main(): Promise<void> {
     mount,
     services,
     lifecycle: ui.lifecycle,
-    config: { hostPinPage: config?.hostPinPage ?? null, launchApp: null },
+    config: { hostPinPage: config?.hostPinPage ?? null, launchApp: null, streaming },
     demoHost: config?.demoHost ?? null,
   });
   installKeyDispatch(document, (intent) => shell.handleIntent(intent));
@@ -61,6 +75,90 @@ async function main(): Promise<void> {
   ui.gamepads.start((pads, nowMs) => {
     for (const intent of padIntents.sample(pads, nowMs)) shell.handleIntent(intent);
   });
+}
+
+/** Browser: WebCodecs on a canvas and an AudioWorklet; H.264 only, which every Chromium decodes. */
+function browserStreaming(): StreamingConfig {
+  return {
+    settings: { ...DEFAULT_STREAM_SETTINGS, videoFormats: VideoFormat.H264 },
+    createMedia(surface, hooks) {
+      const canvas = document.createElement('canvas');
+      canvas.className = 'stream-canvas';
+      surface.appendChild(canvas);
+      const video = createWebCodecsVideoSink({ canvas, requestKeyFrame: hooks.requestKeyFrame });
+      const audio = createAudioWorkletSink();
+      const media: StreamMedia = { kind: 'sinks', video, audio };
+      return {
+        media,
+        close() {
+          video.close();
+          audio.close();
+          canvas.remove();
+        },
+      };
+    },
+  };
+}
+
+/** TV: EMSS on a video element, fed from the session worker; null where the TV has no EMSS. */
+function tvStreaming(clock: Clock): StreamingConfig | null {
+  const emss = parseEmssGlobal((window as unknown as { tizentvwasm?: unknown }).tizentvwasm);
+  const caps = readTizenCapabilities();
+  const features = caps.emss;
+  if (emss === null || features === null) return null;
+  return {
+    settings: { ...DEFAULT_STREAM_SETTINGS, videoFormats: VideoFormat.H264 | VideoFormat.H265 },
+    createMedia: (surface, hooks) => emssMedia(surface, hooks, { emss, features, caps, clock }),
+  };
+}
+
+function emssMedia(surface: HTMLElement, hooks: MediaHooks, tv: { emss: EmssGlobal; features: EmssFeatures; caps: TizenCapabilities; clock: Clock }): { media: StreamMedia; close(): void } {
+  const element = document.createElement('video');
+  element.className = 'stream-video';
+  surface.appendChild(element);
+  const listeners = new Set<(event: EmssTrackEvent) => void>();
+  // Tracks open while `open` runs, before the session worker listens: replay them to it.
+  const reported: EmssTrackEvent[] = [];
+  const owner = createEmssSourceOwner({
+    emss: tv.emss,
+    features: tv.features,
+    media: element,
+    objectUrls: { create: (source) => URL.createObjectURL(source as Blob), revoke: (url) => URL.revokeObjectURL(url) },
+    timers: tv.clock,
+    onTrackEvent(event) {
+      reported.push(event);
+      for (const listener of [...listeners]) listener(event);
+    },
+    onFailure: (failure) => hooks.onFailure(failure.detail),
+  });
+  const media: StreamMedia = {
+    kind: 'emss',
+    async open(info) {
+      if (info.codec === 'av1') return err({ kind: 'unsupported', detail: 'AV1' });
+      const codec = info.codec === 'hevc' ? 'h265' : 'h264';
+      const started = await owner.start({
+        latency: recommendedLatency(tv.caps, codec),
+        video: { codec, width: info.width, height: info.height, fps: info.fps, hdr: info.hdr },
+        audio: { channels: info.audioChannels, sampleRateHz: 48_000 },
+      });
+      return started.ok ? ok(undefined) : started;
+    },
+    subscribeTrackEvents(listener) {
+      listeners.add(listener);
+      for (const event of reported) listener(event);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+  };
+  return {
+    media,
+    close() {
+      listeners.clear();
+      void owner.close();
+      element.remove();
+    },
+  };
 }
 
 async function loadAppConfig(url: string): Promise<Result<AppConfig, string>> {

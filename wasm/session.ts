@@ -21,6 +21,11 @@ export interface SessionOptions {
   initialAudioDiscardPackets?: number;
   /** Leave the control stream out: no ENet, no `connected`, video starts at once (replaying media). */
   mediaOnly?: boolean;
+  /**
+   * False: no Opus decoding; each `audio-pcm` event then has empty `samples` and carries only
+   * its `opus` packet (tools and benchmarks). Default true.
+   */
+  decodeAudio?: boolean;
 }
 
 export interface CoreSession {
@@ -272,7 +277,8 @@ function writeConfig(view: DataView, at: number, config: StreamConfig, options: 
   const bytes = (offset: number, value: Uint8Array): void => new Uint8Array(view.buffer, at + offset, value.length).set(value);
   new Uint8Array(view.buffer, at, CONFIG_SIZE).fill(0);
   const { video, audio } = config;
-  u32(CONFIG.flags, (video.referenceFrameInvalidation ? FLAG_RFI : 0) | (options.mediaOnly === true ? FLAG_NO_CONTROL : 0));
+  u32(CONFIG.flags, (video.referenceFrameInvalidation ? FLAG_RFI : 0) | (options.mediaOnly === true ? FLAG_NO_CONTROL : 0) |
+    (options.decodeAudio === false ? FLAG_AUDIO_NO_DECODE : 0));
   u32(CONFIG.videoCodec, CODECS[video.codec]);
   u32(CONFIG.videoPacketSizeBytes, video.packetSizeBytes);
   u32(CONFIG.videoMaxFrameBytes, maxFrameBytes(video.width, video.height));
@@ -329,6 +335,7 @@ const CHANNEL_NAMES: readonly SessionChannel[] = ['video', 'audio', 'control'];
 const CODECS: Readonly<Record<VideoCodec, number>> = { h264: 0, hevc: 1, av1: 2 };
 const FLAG_RFI = 0x1;
 const FLAG_NO_CONTROL = 0x2;
+const FLAG_AUDIO_NO_DECODE = 0x4;
 const ENCRYPT_CONTROL = 0x1;
 const ENCRYPT_VIDEO = 0x2;
 const ENCRYPT_AUDIO = 0x4;

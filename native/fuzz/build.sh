@@ -25,7 +25,14 @@ for target in "$root"/native/fuzz/*_fuzz.cpp; do
   built+=("$name")
   sources=()
   for s in $(sed -n 's|^// fuzz-sources:||p' "$target"); do sources+=("$root/native/src/$s"); done
-  "$cxx" "${flags[@]}" -I"$root/native/src" -I"$root/native/include" "$target" "${sources[@]}" -o "$out/$name"
+  # `// fuzz-libs:` names third-party static libraries of the native build (gsc_opus gsc_bearssl),
+  # linked uninstrumented, as in native/bench/build.sh.
+  libs=()
+  for l in $(sed -n 's|^// fuzz-libs:||p' "$target"); do libs+=("$root/build/native/lib$l.a"); done
+  if [ "${#libs[@]}" -gt 0 ]; then bash "$root/native/build.sh" native >/dev/null; fi
+  deps=()
+  for dep in "$root"/.deps/src/bearssl-*/inc "$root"/.deps/src/opus-*/include; do [ -d "$dep" ] && deps+=(-isystem "$dep"); done
+  "$cxx" "${flags[@]}" -I"$root/native/src" -I"$root/native/include" "${deps[@]}" "$target" "${sources[@]}" "${libs[@]}" -lm -o "$out/$name"
   echo "[fuzz] built $out/$name" >&2
 done
 
@@ -63,6 +70,45 @@ for session in ('sunshine-0.23.1/dev-h264-720p60', 'sunshine-0.23.1/dev-h265-720
                 body += struct.pack('<H', len(p)) + p
             name = '%s-%d-%02x' % (session.replace('/', '_'), n, selector)
             open(os.path.join(corpus, name), 'wb').write(body)
+PY
+  echo "[fuzz] seeded $corpus with $(ls "$corpus" | wc -l) inputs" >&2
+fi
+# Seeds for the session target: the first video and audio datagrams of each session in its
+# layout (config byte: media only; then per datagram an opcode with the channel and the
+# milliseconds since the previous one, and a 2-byte length).
+if [ -x "$out/session_fuzz" ]; then
+  corpus="$out/session_corpus"
+  mkdir -p "$corpus"
+  python3 - "$captures" "$corpus" <<'PY'
+import os, struct, sys
+captures, corpus = sys.argv[1], sys.argv[2]
+def datagrams(path):
+    data = open(path, 'rb').read()
+    at = 24
+    while at + 16 <= len(data):
+        sec, usec, incl = struct.unpack_from('<III', data, at)
+        frame = data[at + 16: at + 16 + incl]
+        at += 16 + incl
+        if len(frame) < 42 or frame[12:14] != b'\x08\x00' or frame[23] != 17:
+            continue
+        udp = 14 + (frame[14] & 15) * 4
+        sport = struct.unpack_from('>H', frame, udp)[0]
+        if sport in (47998, 48000):
+            yield sec * 1000000 + usec, 0 if sport == 47998 else 1, frame[udp + 8:]
+sessions = (('sunshine-0.23.1/dev-h264-720p60', 0x21), ('sunshine-0.23.1/dev-h265-720p60', 0x25),
+            ('sunshine-2026.817/dev-h265-720p60-encvideo', 0x35))
+for session, selector in sessions:
+    path = os.path.join(captures, session, 'capture.pcap')
+    if not os.path.exists(path):
+        continue
+    packets = list(datagrams(path))
+    for n, start in enumerate(range(0, min(len(packets), 1200), 150)):
+        body, last = bytes([selector]), None
+        for time_us, channel, payload in packets[start:start + 24]:
+            delta_ms = 0 if last is None else min(31, (time_us - last) // 1000)
+            last = time_us
+            body += bytes([channel | (delta_ms << 2)]) + struct.pack('<H', len(payload)) + payload
+        open(os.path.join(corpus, '%s-%d' % (session.replace('/', '_'), n)), 'wb').write(body)
 PY
   echo "[fuzz] seeded $corpus with $(ls "$corpus" | wc -l) inputs" >&2
 fi

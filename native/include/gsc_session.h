@@ -31,9 +31,10 @@
  * gsc_session_last_error and gsc_session_next_deadline). Two sessions share nothing.
  *
  * Malformed input is not an error: it is dropped and counted in gsc_session_stats. A fatal
- * condition (control connection lost, no video) ends the session: its status is kept
- * (gsc_session_last_error) and surfaces once, as a GSC_EVENT_TERMINATED event; after that
- * received datagrams are ignored and no timer runs.
+ * condition (control connection lost, no video, the host's termination) ends the session: its
+ * status is kept (gsc_session_last_error) and surfaces once, as the last GSC_EVENT_TERMINATED
+ * event. After that video and audio are ignored and only the control stream still runs, to
+ * say goodbye to the host (ENet disconnect, sent in the same drain when the session ended it).
  */
 #ifndef GSC_SESSION_H
 #define GSC_SESSION_H
@@ -240,16 +241,30 @@ typedef struct gsc_session_counters {
 #define GSC_SESSION_STRUCT_STATS 2
 
 /*
- * Video-layer statuses raised by the session (range -500..-599 of gsc_core.h). They reach the
- * caller only as gsc_session_last_error() and in a GSC_EVENT_TERMINATED event.
+ * Statuses that end a session, in the range of the layer that raises them (gsc_core.h). They
+ * reach the caller only as gsc_session_last_error() and in the GSC_EVENT_TERMINATED event.
  */
-#define GSC_VIDEO_STATUS_LIST(X)                                                        \
-    /* No video datagram arrived within video_timeout_ms of video starting. */         \
-    X(GSC_ERR_VIDEO_NO_TRAFFIC, -501)                                                   \
+#define GSC_VIDEO_STATUS_LIST(X)                                                           \
+    /* No video datagram arrived within video_timeout_ms of video starting. */            \
+    X(GSC_ERR_VIDEO_NO_TRAFFIC, -501)                                                      \
     /* Video arrived but no complete frame within video_timeout_ms of the first packet. */ \
     X(GSC_ERR_VIDEO_NO_FRAME, -502)
 
 GSC_DECLARE_STATUS_LIST(GSC_VIDEO_STATUS_LIST)
+
+#define GSC_SESSION_STATUS_LIST(X)                                                        \
+    /* The host accepted no ENet connection on its control port (refused, or no answer). */ \
+    X(GSC_ERR_ENET_CONNECT_FAILED, -390)                                                  \
+    /* The host went silent: ENet's peer timeout (data-plane.md §1.5). */                 \
+    X(GSC_ERR_ENET_TIMEOUT, -391)                                                         \
+    /* The host closed ENet without a termination message (§4.4.15). */                  \
+    X(GSC_ERR_ENET_HOST_DISCONNECTED, -392)                                               \
+    /* The host ended the session with a termination message (its code in the event). */  \
+    X(GSC_ERR_CONTROL_HOST_TERMINATED, -490)                                              \
+    /* The control stream ended in a way the session did not ask for. */                 \
+    X(GSC_ERR_CONTROL_ENDED, -491)
+
+GSC_DECLARE_STATUS_LIST(GSC_SESSION_STATUS_LIST)
 
 typedef struct gsc_session gsc_session;
 

@@ -22,6 +22,9 @@ GSC_TLS_STATUS_LIST(GSC_CHECK_TLS_RANGE)
 #endif
 #define GSC_CHECK_VIDEO_RANGE(name, value) static_assert((value) <= -500 && (value) >= -599, #name " outside -599..-500");
 GSC_VIDEO_STATUS_LIST(GSC_CHECK_VIDEO_RANGE)
+// The session's ending statuses belong to the ENet and control layers.
+#define GSC_CHECK_SESSION_RANGE(name, value) static_assert((value) <= -300 && (value) >= -499, #name " outside -499..-300");
+GSC_SESSION_STATUS_LIST(GSC_CHECK_SESSION_RANGE)
 
 }  // namespace
 
@@ -52,6 +55,7 @@ const char *gsc_status_name(gsc_status status) {
 #ifdef GSC_AUDIO_STATUS_LIST
         GSC_AUDIO_STATUS_LIST(GSC_STATUS_NAME_CASE)
 #endif
+        GSC_SESSION_STATUS_LIST(GSC_STATUS_NAME_CASE)
         default:
             return "GSC_STATUS_UNKNOWN";
     }

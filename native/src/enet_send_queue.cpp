@@ -184,13 +184,6 @@ uint64_t EnetSendQueue::oldest_unacked_sent_us() const {
     return oldest;
 }
 
-bool EnetSendQueue::has_unsent() const {
-    for (uint32_t i = 0; i < used_; ++i) {
-        if (at(i).state == kQueued) return true;
-    }
-    return false;
-}
-
 bool EnetSendQueue::has_reliable() const { return blocked_by_reliable(used_); }
 
 void EnetSendQueue::clear() {

@@ -91,8 +91,6 @@ public:
     uint64_t next_retransmit_us() const;
     // First send time of the oldest unacknowledged reliable command; UINT64_MAX when none.
     uint64_t oldest_unacked_sent_us() const;
-    // Something is waiting to be sent for the first time (and could be, window permitting).
-    bool has_unsent() const;
     // A reliable command is queued or in flight.
     bool has_reliable() const;
     // Reliable commands sent again after their timeout, since init().

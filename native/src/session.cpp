@@ -123,7 +123,8 @@ gsc_status Session::rx_commit(uint32_t channel, uint32_t size_bytes, uint64_t no
     const bool written = rx_channel_ == channel;
     rx_channel_ = kNoChannel;
     if (!written) return GSC_ERR_BAD_STATE;
-    if (state_ == SessionState::kTerminated) return GSC_OK;
+    // After the end only the control stream listens, for the acknowledgement of its goodbye.
+    if (state_ == SessionState::kTerminated && channel != GSC_SESSION_CHANNEL_CONTROL) return GSC_OK;
     advance_clock(now_us);
     const bool fits = size_bytes <= rx_capacity_[channel];
     switch (channel) {
@@ -152,9 +153,9 @@ gsc_status Session::rx_commit(uint32_t channel, uint32_t size_bytes, uint64_t no
                 counters_.control_oversize++;
                 break;
             }
-            if ((config_.flags & GSC_SESSION_FLAG_NO_CONTROL) != 0) break;
+            if (!has_control()) break;
             control_.handle_datagram(rx_scratch_.get(), size_bytes, now_us_);
-            pull_control_events();
+            if (state_ != SessionState::kTerminated) pull_control_events();
             break;
     }
     refresh_timers();
@@ -199,7 +200,6 @@ void Session::receive_video(uint32_t size_bytes, uint64_t now_us) {
 
 void Session::handle_timeout(uint64_t now_us) {
     rx_channel_ = kNoChannel;
-    if (state_ == SessionState::kTerminated) return;
     advance_clock(now_us);
     run_timers(now_us_);
     refresh_timers();
@@ -229,11 +229,15 @@ void Session::start(uint64_t now_us) {
     state_ = SessionState::kRunning;
     timers_[timer_index(SessionTimer::kStart)] = UINT64_MAX;
     audio_ping_.start(now_us);
-    if ((config_.flags & GSC_SESSION_FLAG_NO_CONTROL) != 0 || !SessionControl::kAvailable) {
+    if (!has_control()) {
         start_video(now_us);
         return;
     }
-    control_.start(now_us);
+    // Only a second start can fail, and there is none.
+    if (control_.start(now_us) != GSC_OK) {
+        terminate(GSC_TERMINATED_PROTOCOL, GSC_ERR_CONTROL_ENDED, false, 0);
+        return;
+    }
     pull_control_events();
 }
 
@@ -248,6 +252,10 @@ void Session::start_video(uint64_t now_us) {
 
 void Session::run_timers(uint64_t now_us) {
     auto due = [&](SessionTimer timer) { return timers_[timer_index(timer)] <= now_us; };
+    if (state_ == SessionState::kTerminated) {
+        if (due(SessionTimer::kControl)) control_.handle_timeout(now_us);
+        return;
+    }
     if (due(SessionTimer::kAudioPing)) audio_ping_.handle_timeout(now_us);
     if (due(SessionTimer::kVideoPing)) video_ping_.handle_timeout(now_us);
     if (due(SessionTimer::kAudioReorder)) audio_.handle_timeout(now_us);
@@ -255,6 +263,7 @@ void Session::run_timers(uint64_t now_us) {
         control_.handle_timeout(now_us);
         pull_control_events();
     }
+    if (state_ == SessionState::kTerminated) return;
     if (due(SessionTimer::kVideoWatchdog) && !frame_seen_) {
         terminate(GSC_TERMINATED_TIMEOUT, video_seen_ ? GSC_ERR_VIDEO_NO_FRAME : GSC_ERR_VIDEO_NO_TRAFFIC, false, 0);
     }
@@ -265,12 +274,13 @@ void Session::run_timers(uint64_t now_us) {
 void Session::refresh_timers() {
     if (state_ == SessionState::kTerminated) {
         std::fill(timers_, timers_ + timer_index(SessionTimer::kCount), UINT64_MAX);
+        if (has_control()) timers_[timer_index(SessionTimer::kControl)] = control_.next_deadline_us();
         return;
     }
     timers_[timer_index(SessionTimer::kAudioPing)] = audio_ping_.next_deadline_us();
     timers_[timer_index(SessionTimer::kVideoPing)] = video_ping_.next_deadline_us();
     timers_[timer_index(SessionTimer::kAudioReorder)] = audio_.next_deadline_us();
-    timers_[timer_index(SessionTimer::kControl)] = control_.next_deadline_us();
+    if (has_control()) timers_[timer_index(SessionTimer::kControl)] = control_.next_deadline_us();
     if (frame_seen_) timers_[timer_index(SessionTimer::kVideoWatchdog)] = UINT64_MAX;
 }
 

@@ -81,9 +81,11 @@ private:
     void receive_video(uint32_t size_bytes, uint64_t now_us);
     void run_timers(uint64_t now_us);
     void refresh_timers();
+    bool has_control() const { return (config_.flags & GSC_SESSION_FLAG_NO_CONTROL) == 0; }
     void pull_control_events();
     void on_control_event(const ControlEvent &event);
-    void terminate(uint32_t reason, gsc_status status, bool has_host_code, uint32_t host_code);
+    void on_control_end(const ControlEvent &event);
+    void terminate(uint32_t reason, gsc_status status, bool has_host_code, uint32_t host_code, bool normal_code = false);
     void push_event(const gsc_event &event);
     void prime_video();
     bool route_video(const VideoOutput &out);

@@ -88,10 +88,10 @@ bool Session::route_video(const VideoOutput &out) {
         case VideoOutput::Kind::kAccessUnit:
             return false;
         case VideoOutput::Kind::kRequestIdr:
-            control_.request_idr();
+            if (has_control()) control_.request_idr(now_us_);
             return true;
         case VideoOutput::Kind::kRequestRfi:
-            control_.request_rfi(out.rfi_first_frame, out.rfi_last_frame);
+            if (has_control()) control_.request_rfi(out.rfi_first_frame, out.rfi_last_frame, now_us_);
             return true;
     }
     return true;
@@ -157,39 +157,68 @@ void Session::on_control_event(const ControlEvent &event) {
             start_video(now_us_);
             return;
         case ControlEvent::Kind::kTerminated:
-            terminate(event.reason, event.status, event.has_host_code, event.host_code);
+            on_control_end(event);
             return;
         case ControlEvent::Kind::kRumble:
             out.kind = GSC_EVENT_RUMBLE;
-            out.u.rumble.controller = event.controller;
-            out.u.rumble.low_frequency = event.low_frequency;
-            out.u.rumble.high_frequency = event.high_frequency;
+            out.u.rumble.controller = event.rumble.controller;
+            out.u.rumble.low_frequency = event.rumble.low_frequency;
+            out.u.rumble.high_frequency = event.rumble.high_frequency;
             push_event(out);
             return;
         case ControlEvent::Kind::kHdrMode:
             out.kind = GSC_EVENT_HDR_MODE;
-            out.u.hdr.enabled = event.hdr_enabled ? 1 : 0;
+            out.u.hdr.enabled = event.hdr.enabled ? 1 : 0;
             push_event(out);
+            return;
+        case ControlEvent::Kind::kRumbleTriggers:
+            // No trigger motors on the TV's controllers' path yet: counted by the control stream.
             return;
     }
 }
 
-void Session::terminate(uint32_t reason, gsc_status status, bool has_host_code, uint32_t host_code) {
+// How the control stream's end becomes the session's (gsc_session.h, GSC_TERMINATED_*).
+void Session::on_control_end(const ControlEvent &event) {
+    const uint32_t code = event.termination.host_code;
+    switch (event.termination.cause) {
+        case ControlTerminationCause::kHostTerminated: {
+            // Sunshine's only code is "server closed normally"; the short form's is "intended" (§4.4.15).
+            const bool normal = event.termination.extended_code ? code == kHostCodeServerClosed : code == kHostCodeIntended;
+            terminate(GSC_TERMINATED_HOST, GSC_ERR_CONTROL_HOST_TERMINATED, true, code, normal);
+            return;
+        }
+        case ControlTerminationCause::kHostDisconnected:
+            terminate(GSC_TERMINATED_HOST, GSC_ERR_ENET_HOST_DISCONNECTED, false, 0);
+            return;
+        case ControlTerminationCause::kTimeout:
+            terminate(GSC_TERMINATED_TIMEOUT, GSC_ERR_ENET_TIMEOUT, false, 0);
+            return;
+        case ControlTerminationCause::kConnectFailed:
+            terminate(GSC_TERMINATED_TIMEOUT, GSC_ERR_ENET_CONNECT_FAILED, false, 0);
+            return;
+        case ControlTerminationCause::kLocal:
+            // Only after close(), which only a termination calls: then this changes nothing.
+            terminate(GSC_TERMINATED_PROTOCOL, GSC_ERR_CONTROL_ENDED, false, 0);
+            return;
+    }
+}
+
+void Session::terminate(uint32_t reason, gsc_status status, bool has_host_code, uint32_t host_code, bool normal_code) {
     if (state_ == SessionState::kTerminated) return;
     state_ = SessionState::kTerminated;
     last_error_ = status;
-    // A host that ends the stream normally before any frame arrived ended it early: not graceful
-    // (the reference client reports that as an unexpected early termination, §4.4.15).
-    const bool normal_code = has_host_code && (host_code == kHostCodeServerClosed || host_code == kHostCodeIntended);
     termination_ = gsc_event{};
     termination_.kind = GSC_EVENT_TERMINATED;
     termination_.u.terminated.reason = reason;
     termination_.u.terminated.has_host_code = has_host_code ? 1 : 0;
     termination_.u.terminated.host_code = has_host_code ? host_code : 0;
+    // A host that ends the stream normally before any frame arrived ended it early: not graceful
+    // (the reference client reports that as an unexpected early termination, §4.4.15).
     termination_.u.terminated.graceful = reason == GSC_TERMINATED_HOST && normal_code && frame_seen_ ? 1 : 0;
     termination_.u.terminated.status = status;
     termination_pending_ = true;
-    if (reason != GSC_TERMINATED_HOST) control_.close(now_us_);
+    // A stream that ended on the session's account still has the host to tell.
+    if (has_control()) control_.close(now_us_);
     refresh_timers();
 }
 

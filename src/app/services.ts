@@ -3,7 +3,7 @@
 // there) and in-process in Node; the UI sees this interface either way.
 
 import type { Result } from '../lib/result.ts';
-import type { AudioSink, VideoSink } from '../media/media-sink.ts';
+import type { AudioSink, SinkError, VideoSink } from '../media/media-sink.ts';
 import type { EmssTrackEvent } from '../platform/tizen/emss-track-events.ts';
 import type { AudioChannelCount, StreamSettings, VideoCodec } from '../session/stream-config.ts';
 
@@ -138,10 +138,15 @@ export type StreamMedia =
    */
   | { kind: 'sinks'; video: VideoSink; audio: AudioSink }
   /**
-   * On a TV the session worker appends to EMSS itself (platform/tizen.md §1.8); the page's
-   * EMSS owner reports its tracks through this, and each report is passed on to the worker.
+   * On a TV the session worker appends to EMSS itself (platform/tizen.md §1.8). The page's
+   * EMSS owner builds the source for the negotiated stream in `open`, and reports its tracks
+   * through `subscribeTrackEvents`; each report is passed on to the worker.
    */
-  | { kind: 'emss'; subscribeTrackEvents(listener: (event: EmssTrackEvent) => void): () => void };
+  | {
+      kind: 'emss';
+      open(info: StreamInfo): Promise<Result<void, SinkError>>;
+      subscribeTrackEvents(listener: (event: EmssTrackEvent) => void): () => void;
+    };
 
 export interface StreamStats {
   /** Video frames handed to the decoder whole. */

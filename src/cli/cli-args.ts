@@ -1,12 +1,14 @@
 // The command line of the CLI: `<command> HOST[:PORT] [--pin NNNN] [--state DIR]`.
 
 import { err, ok, type Result } from '../lib/result.ts';
+import { parseStreamCommand, STREAM_USAGE, type StreamCommand } from './stream.ts';
 
 export type CliCommand =
   | { kind: 'pair'; host: string; pin: string | null; stateDir: string }
   | { kind: 'info'; host: string; stateDir: string }
   | { kind: 'apps'; host: string; stateDir: string }
-  | { kind: 'unpair'; host: string; stateDir: string };
+  | { kind: 'unpair'; host: string; stateDir: string }
+  | StreamCommand;
 
 export const DEFAULT_STATE_DIR = './.state/cli';
 
@@ -16,10 +18,13 @@ export const USAGE = [
   '  info HOST                print the host\'s serverinfo as one JSON object',
   '  apps HOST                print one JSON object per app: {"id","title"}',
   '  unpair HOST              forget the pairing (and tell the host)',
+  STREAM_USAGE,
   `  --state DIR              where the client identity and hosts are kept (default ${DEFAULT_STATE_DIR})`,
 ].join('\n');
 
 export function parseCliArgs(argv: readonly string[]): Result<CliCommand, string> {
+  // `stream` has options of its own (src/cli/stream.ts).
+  if (argv[0] === 'stream') return parseStreamCommand(argv.slice(1), DEFAULT_STATE_DIR);
   const positional: string[] = [];
   let pin: string | null = null;
   let stateDir = DEFAULT_STATE_DIR;

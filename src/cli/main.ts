@@ -1,6 +1,7 @@
 // The command-line front end (composition root on the Node platform):
 //   npm run --silent cli -- pair HOST[:PORT] [--pin NNNN] --state DIR
 //   npm run --silent cli -- info|apps|unpair HOST[:PORT] --state DIR
+//   npm run --silent cli -- stream HOST[:PORT] APP [options] --state DIR   (src/cli/stream.ts)
 //   npm run --silent cli -- replay DIR [--dump-video FILE] [--dump-audio FILE]   (src/cli/replay.ts)
 // Results go to stdout (JSON for info and apps), a one-line reason to stderr on failure.
 // Exit status: 0 success, 1 the operation failed, 2 the command line was wrong.
@@ -17,7 +18,10 @@ import type { HostView, ServiceError, Services } from '../app/services.ts';
 import { bootContext } from '../app/worker/boot-services.ts';
 import { err, ok, type Result } from '../lib/result.ts';
 import { createNodePlatform } from '../platform/node/node-platform.ts';
+import { createInProcessOpener } from '../session/start-stream.ts';
+import { createSession } from '../../wasm/session.ts';
 import { parseCliArgs, USAGE, type CliCommand } from './cli-args.ts';
+import { runStreamCommand } from './stream.ts';
 import { runReplay } from './replay.ts';
 
 const EXIT_OK = 0;
@@ -36,7 +40,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const platform = createNodePlatform({ stateDir: resolve(args.value.stateDir) });
   const ctx = await bootContext(platform, () => {});
   if (!ctx.ok) return fail(ctx.error);
-  const services = createServices({ ...ctx.value, autoPoll: false });
+  const { core } = ctx.value;
+  const openSession = createInProcessOpener({ sockets: platform.sockets, clock: platform.clock, entropy: platform.entropy, createSession: (config, options) => createSession(core, config, options) });
+  const services = createServices({ ...ctx.value, autoPoll: false, openSession });
   try {
     return await run(args.value, services, ctx.value);
   } finally {
@@ -72,6 +78,15 @@ async function run(command: CliCommand, services: Services, ctx: NvHttpContext):
       print(`Unpaired from ${name}.`);
       return EXIT_OK;
     }
+    case 'stream':
+      return runStreamCommand(command, services, host.value, {
+        print,
+        printError: (line) => process.stderr.write(`${line}\n`),
+        onInterrupt(fn) {
+          process.once('SIGINT', fn);
+          return () => process.off('SIGINT', fn);
+        },
+      });
   }
 }
 

@@ -61,7 +61,8 @@ export async function runReplay(argv: readonly string[]): Promise<number> {
   if (wasm === null) return fail(`cannot read ${CORE_WASM.pathname} (npm run build makes it)`);
   const core = await loadCore(new Uint8Array(wasm));
   if (!core.ok) return fail(core.error.detail);
-  const session = createSession(core.value, folder.value.config, { seed: REPLAY_SEED, mediaOnly: true });
+  // The Opus packets are the output: decoding them to PCM would only cost time.
+  const session = createSession(core.value, folder.value.config, { seed: REPLAY_SEED, mediaOnly: true, decodeAudio: false });
   if (!session.ok) return fail(`the core refused the session's config: ${session.error.name}`);
 
   const video: Uint8Array[] = [];

@@ -49,8 +49,6 @@ export type ToSessionWorker =
       platform: InitMessage;
       prepared: PreparedStream;
       media: SessionMediaTarget;
-      /** Entropy for the core session (the worker has its own source too; this keeps tests repeatable). */
-      seed: Uint8Array;
     }
   /** What the page's EMSS owner reported about a track (TV only). */
   | { kind: 'emss-track'; event: EmssTrackEvent }
@@ -92,8 +90,7 @@ export function parseToSessionWorker(data: unknown): Parsed<ToSessionWorker> {
       if (!prepared.ok) return prepared;
       const media = parseMediaTarget(r.raw('media'));
       if (!media.ok) return media;
-      const seed = r.bytes('seed');
-      return r.done({ kind: 'start', platform: platform.value, prepared: prepared.value, media: media.value, seed });
+      return ok({ kind: 'start', platform: platform.value, prepared: prepared.value, media: media.value });
     }
     case 'emss-track': {
       const event = parseEmssTrackEvent(r.raw('event'));

@@ -85,6 +85,7 @@ async function serve(url: string, response: ServerResponse, files: Record<string
     response.writeHead(200, { 'content-type': type }).end(body);
   };
   if (path === '/index.html') return send('text/html', '<!doctype html><title>media test</title><body></body>');
+  if (path === '/favicon.ico') return void response.writeHead(204).end();
   const extra = files[path];
   if (extra !== undefined) return send(extra.type, extra.body);
   const file = resolve(ROOT, `.${path}`);

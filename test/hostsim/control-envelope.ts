@@ -3,11 +3,14 @@
 // AES-128-GCM tag, then the ciphertext of a V2 message (LE16 type, LE16 payload length,
 // payload). The key is the launch's rikey, there is no associated data, and the 12-byte nonce
 // is the sequence number (LE32), six zero bytes, the sender's letter ('C' client, 'H' host)
-// and 'C' for "control". Each direction counts its own sequence numbers from 0.
+// and 'C' for "control". Each direction counts its own sequence numbers from 0. A client that
+// did not enable "control v2" (SS_ENC bit 0x01) gets GFE's older nonce instead: 16 bytes, the
+// low byte of the sequence number first, the rest zero.
 
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 
 export type ControlSender = 'client' | 'host';
+export type ControlNonceStyle = 'v2' | 'legacy';
 
 /** A control message as its V2 header frames it: type and payload. */
 export interface ControlFrame {
@@ -19,20 +22,19 @@ export type EnvelopeOpenResult =
   | { kind: 'opened'; sequence: number; frame: ControlFrame }
   /** Not an envelope: a plain message, which an encrypted stream drops. */
   | { kind: 'not-envelope'; type: number }
-  /** L below 24 bytes: Sunshine ignores such a packet ("runt") and goes on. */
+  /** L below 24 bytes, so less than a V2 header inside: Sunshine ignores such a packet ("runt"). */
   | { kind: 'runt' }
   /** Shorter than its header or its own L says; Sunshine would read past the packet. */
   | { kind: 'truncated' }
   /** The tag did not verify: Sunshine stops the session. */
-  | { kind: 'auth-failed'; sequence: number }
-  /** Decrypted to fewer bytes than a V2 header. */
-  | { kind: 'short-plaintext'; sequence: number };
+  | { kind: 'auth-failed'; sequence: number };
 
 export const CONTROL_ENVELOPE_TYPE = 0x0001;
 /** Envelope header before the ciphertext: marker, L, sequence number, tag. */
 export const CONTROL_ENVELOPE_OVERHEAD_BYTES = 24;
 
-export function controlNonce(sequence: number, sender: ControlSender): Uint8Array {
+export function controlNonce(sequence: number, sender: ControlSender, style: ControlNonceStyle = 'v2'): Uint8Array {
+  if (style === 'legacy') return Uint8Array.of(sequence & 0xff, ...new Uint8Array(LEGACY_NONCE_BYTES - 1));
   const nonce = new Uint8Array(NONCE_BYTES);
   new DataView(nonce.buffer).setUint32(0, sequence >>> 0, true);
   nonce[10] = sender === 'client' ? LETTER_CLIENT : LETTER_HOST;
@@ -50,9 +52,9 @@ export function encodeV2(frame: ControlFrame): Uint8Array {
   return out;
 }
 
-export function sealControlEnvelope(key: Uint8Array, sequence: number, sender: ControlSender, frame: ControlFrame): Uint8Array {
+export function sealControlEnvelope(key: Uint8Array, sequence: number, sender: ControlSender, frame: ControlFrame, style: ControlNonceStyle = 'v2'): Uint8Array {
   const plaintext = encodeV2(frame);
-  const cipher = createCipheriv('aes-128-gcm', key, controlNonce(sequence, sender));
+  const cipher = createCipheriv('aes-128-gcm', key, controlNonce(sequence, sender, style));
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   const out = new Uint8Array(CONTROL_ENVELOPE_OVERHEAD_BYTES + ciphertext.length);
   const view = new DataView(out.buffer);
@@ -69,7 +71,7 @@ export function sealControlEnvelope(key: Uint8Array, sequence: number, sender: C
  * the message type from the plaintext's first two bytes and the payload as everything after
  * the 4-byte V2 header, whatever the V2 length field says, and it ignores bytes after L.
  */
-export function openControlEnvelope(key: Uint8Array, sender: ControlSender, packet: Uint8Array): EnvelopeOpenResult {
+export function openControlEnvelope(key: Uint8Array, sender: ControlSender, packet: Uint8Array, style: ControlNonceStyle = 'v2'): EnvelopeOpenResult {
   if (packet.length < 2) return { kind: 'truncated' };
   const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
   const type = view.getUint16(0, true);
@@ -83,13 +85,12 @@ export function openControlEnvelope(key: Uint8Array, sender: ControlSender, pack
   const ciphertext = packet.subarray(CONTROL_ENVELOPE_OVERHEAD_BYTES, 4 + length);
   let plaintext: Buffer;
   try {
-    const decipher = createDecipheriv('aes-128-gcm', key, controlNonce(sequence, sender));
+    const decipher = createDecipheriv('aes-128-gcm', key, controlNonce(sequence, sender, style));
     decipher.setAuthTag(tag);
     plaintext = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
   } catch {
     return { kind: 'auth-failed', sequence };
   }
-  if (plaintext.length < V2_HEADER_BYTES) return { kind: 'short-plaintext', sequence };
   return { kind: 'opened', sequence, frame: { type: plaintext.readUInt16LE(0), payload: new Uint8Array(plaintext.subarray(V2_HEADER_BYTES)) } };
 }
 
@@ -107,6 +108,7 @@ export function encodeV1(frame: ControlFrame): Uint8Array {
 }
 
 const NONCE_BYTES = 12;
+const LEGACY_NONCE_BYTES = 16;
 const V2_HEADER_BYTES = 4;
 const LETTER_CLIENT = 0x43;
 const LETTER_HOST = 0x48;

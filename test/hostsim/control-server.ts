@@ -28,6 +28,8 @@ export interface ControlSessionSpec {
   expectedAddress: string | null;
   /** Control protocol 13 (SDP useReliableUdp): every message in an envelope. */
   encrypted: boolean;
+  /** The client did not enable control v2 (SS_ENC 0x01): GFE's 16-byte nonce. */
+  legacyNonce: boolean;
 }
 
 export type ControlStopReason = 'client-disconnected' | 'enet-timeout' | 'control-timeout' | 'auth-failed' | 'nested-envelope';
@@ -44,7 +46,7 @@ export interface ControlServerStats {
   plaintextDropped: number;
   /** Envelopes with L < 24, which Sunshine ignores. */
   runts: number;
-  /** Packets shorter than their header or their L, or plaintext shorter than a V2 header. */
+  /** Packets shorter than their header or than their L says. */
   truncated: number;
   /** Messages too short for their type. */
   malformedMessages: number;
@@ -111,7 +113,7 @@ export function createControlServer(config: ControlServerConfig, startMs: number
       else dispatch(s, channelId, frame);
       return;
     }
-    const opened = openControlEnvelope(s.spec.key, 'client', data);
+    const opened = openControlEnvelope(s.spec.key, 'client', data, s.spec.legacyNonce ? 'legacy' : 'v2');
     switch (opened.kind) {
       case 'opened':
         if (opened.frame.type === CONTROL_ENVELOPE_TYPE) stop(s, 'nested-envelope', nowMs);
@@ -124,7 +126,6 @@ export function createControlServer(config: ControlServerConfig, startMs: number
         stats.runts += 1;
         return;
       case 'truncated':
-      case 'short-plaintext':
         stats.truncated += 1;
         return;
       case 'auth-failed':
@@ -189,7 +190,7 @@ export function createControlServer(config: ControlServerConfig, startMs: number
       const s = sessions.get(sessionId);
       if (s === undefined || s.peerId === null) return false;
       const frame = encodeHostMessage(message);
-      const bytes = s.spec.encrypted ? sealControlEnvelope(s.spec.key, s.sequence, 'host', frame) : encodeV1(frame);
+      const bytes = s.spec.encrypted ? sealControlEnvelope(s.spec.key, s.sequence, 'host', frame, s.spec.legacyNonce ? 'legacy' : 'v2') : encodeV1(frame);
       s.sequence = (s.sequence + 1) >>> 0;
       return enet.send(s.peerId, HOST_CHANNEL, bytes, 'reliable', nowMs) === null;
     },

@@ -115,7 +115,11 @@ export function createEnetIncoming(channelCount: number, limits: EnetIncomingLim
       if (ch === undefined) return 'error';
       if (data.length > limits.maxPacketBytes) return 'error';
       if (!inReceiveWindow(rsn, ch.reliableSeq) || rsn === ch.reliableSeq || ch.reliable.has(rsn)) return 'ignored';
-      if (!reserve(data.length)) return 'error';
+      // The next packet in order leaves at once, so it never waits for room (a full buffer
+      // would otherwise hold back the very packet that empties it).
+      const next = rsn === ((ch.reliableSeq + 1) & 0xffff);
+      if (next) waiting += data.length;
+      else if (!reserve(data.length)) return 'error';
       ch.reliable.set(rsn, { data: data.slice(), fragmentCount: 0, remaining: 0, received: new Uint32Array(0) });
       dispatchReliable(channelId, ch);
       return 'accepted';

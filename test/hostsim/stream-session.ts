@@ -47,7 +47,11 @@ export type StreamSessionEvent =
   | { kind: 'hdr-mode'; enabled: boolean }
   | { kind: 'ended'; reason: StreamEndReason };
 
-/** How the simulator ends a stream: with Sunshine's termination message, or by dropping the peer. */
+/**
+ * How the simulator ends one stream: with the termination message (Sunshine's graceful code
+ * unless another is given), or by dropping the peer with no reason code, as Sunshine does when
+ * its encoder or capture fails.
+ */
 export type StreamEndRequest = { kind: 'terminate'; code?: number } | { kind: 'drop' };
 
 export interface StreamSession {
@@ -82,13 +86,13 @@ export interface StreamStats {
   enet: Readonly<EnetHostStats>;
 }
 
-export interface StreamConfig {
+export interface StreamCoreConfig {
   /** Sunshine's `ping_timeout`: first UDP ping, and control liveness (default 10 s). */
   pingTimeoutMs: number;
   enet: EnetHostConfig;
 }
 
-export const DEFAULT_STREAM_CONFIG: StreamConfig = { pingTimeoutMs: 10_000, enet: DEFAULT_ENET_HOST_CONFIG };
+export const DEFAULT_STREAM_CORE_CONFIG: StreamCoreConfig = { pingTimeoutMs: 10_000, enet: DEFAULT_ENET_HOST_CONFIG };
 
 export interface StreamCoreDeps {
   nowMs(): number;
@@ -102,9 +106,9 @@ export interface StreamCore {
   startStream(launch: LaunchSession, stream: AnnouncedStream, clientAddress: string | null): StreamSession;
   receive(port: StreamPort, from: UdpEndpoint, bytes: Uint8Array): void;
   handleTimeout(): void;
-  /** The app exited (/cancel): every session gets the termination message. */
+  /** The app exited (/cancel): every session gets the termination message, once none awaits its peer. */
   appExited(): void;
-  /** The host is going away: as appExited, with the host-shutdown reason. */
+  /** The host is going away: connected sessions get the termination, the others just end. */
   shutdown(): void;
   sessions(): readonly StreamSession[];
   onSession(listener: (session: StreamSession) => void): () => void;
@@ -112,13 +116,14 @@ export interface StreamCore {
   stats(): StreamStats;
 }
 
-export function createStreamCore(config: StreamConfig, deps: StreamCoreDeps): StreamCore {
+export function createStreamCore(config: StreamCoreConfig, deps: StreamCoreDeps): StreamCore {
   const control: ControlServer = createControlServer({ pingTimeoutMs: config.pingTimeoutMs, enet: config.enet }, deps.nowMs());
   const lives = new Map<number, Live>();
   const kept: StreamSession[] = [];
   const sessionListeners = new Set<(s: StreamSession) => void>();
   const counts = { pingsAccepted: 0, pingsAfterMatch: 0, pingsUnmatched: 0 };
   let nextId = 1;
+  let pendingExit: StreamEndReason | null = null;
 
   /** Transmits, then events; handling an event may queue more of both, so until neither is left. */
   const flush = (): void => {
@@ -148,6 +153,7 @@ export function createStreamCore(config: StreamConfig, deps: StreamCoreDeps): St
         emit(live, { kind: 'control-connected', endpoint: e.address });
         if (live.terminateWith !== null) terminate(live, live.terminateWith);
         else maybeSendHdr(live);
+        tryExit();
         return;
       case 'message':
         emit(live, { kind: 'control-message', channelId: e.channelId, message: e.message });
@@ -172,6 +178,18 @@ export function createStreamCore(config: StreamConfig, deps: StreamCoreDeps): St
     live.endReason = reason;
     lives.delete(live.id);
     emit(live, { kind: 'ended', reason });
+    tryExit();
+  };
+
+  /**
+   * After the app exits, Sunshine's control thread tells every client and stops only once no
+   * session still waits for its peer; until then even connected clients hear nothing.
+   */
+  const tryExit = (): void => {
+    if (pendingExit === null || [...lives.values()].some((l) => l.control === null)) return;
+    const reason = pendingExit;
+    pendingExit = null;
+    for (const live of [...lives.values()]) terminate(live, { code: TERMINATION_GRACEFUL, reason });
   };
 
   /** Sunshine's stop: the control peer is dropped without a reason code. */
@@ -282,14 +300,17 @@ export function createStreamCore(config: StreamConfig, deps: StreamCoreDeps): St
         end(request = { kind: 'terminate' }) {
           if (live.state === 'ended') return;
           if (request.kind === 'drop') drop(live, { kind: 'dropped' });
-          else terminate(live, { code: request.code ?? TERMINATION_GRACEFUL, reason: request.code === undefined ? { kind: 'app-exited' } : { kind: 'terminated', code: request.code } });
+          else {
+            const code = request.code ?? TERMINATION_GRACEFUL;
+            terminate(live, { code, reason: { kind: 'terminated', code } });
+          }
           flush();
         },
       };
       lives.set(id, live);
       kept.push(session);
       if (kept.length > MAX_KEPT_SESSIONS) kept.splice(0, kept.length - MAX_KEPT_SESSIONS);
-      control.addSession({ id, key: launch.rikey, connectData: launch.controlConnectData, matchByConnectData: sessionIds, expectedAddress: clientAddress, encrypted: stream.controlProtocol === ENCRYPTED_CONTROL_PROTOCOL }, deps.nowMs());
+      control.addSession({ id, key: launch.rikey, connectData: launch.controlConnectData, matchByConnectData: sessionIds, expectedAddress: clientAddress, encrypted: stream.controlProtocol === ENCRYPTED_CONTROL_PROTOCOL, legacyNonce: (stream.encryptionEnabled & ENCRYPTION_CONTROL_V2) === 0 }, deps.nowMs());
       for (const l of [...sessionListeners]) l(session);
       deps.wake();
       return session;
@@ -304,8 +325,19 @@ export function createStreamCore(config: StreamConfig, deps: StreamCoreDeps): St
       checkPingDeadlines();
       flush();
     },
-    appExited: () => endAll({ kind: 'app-exited' }),
-    shutdown: () => endAll({ kind: 'host-shutdown' }),
+    appExited() {
+      pendingExit = { kind: 'app-exited' };
+      tryExit();
+      flush();
+    },
+    shutdown() {
+      // Shutting down, Sunshine does not wait for pending sessions: it tells whom it can.
+      for (const live of [...lives.values()]) {
+        if (live.control === null) finish(live, { kind: 'host-shutdown' });
+        else terminate(live, { code: TERMINATION_GRACEFUL, reason: { kind: 'host-shutdown' } });
+      }
+      flush();
+    },
     sessions: () => kept,
     onSession(listener) {
       sessionListeners.add(listener);
@@ -324,11 +356,6 @@ export function createStreamCore(config: StreamConfig, deps: StreamCoreDeps): St
     if (live.state === 'ended' || to === null) return false;
     deps.transmit(port, to, datagram);
     return true;
-  };
-
-  const endAll = (reason: StreamEndReason): void => {
-    for (const live of [...lives.values()]) terminate(live, { code: TERMINATION_GRACEFUL, reason });
-    flush();
   };
 
   return core;
@@ -360,7 +387,7 @@ export function createStreamHost(options: StreamHostOptions = {}): StreamHost {
     timer = setTimeout(() => core.handleTimeout(), Math.max(0, Math.ceil(deadline - clock())));
     timer.unref();
   };
-  const config: StreamConfig = { pingTimeoutMs: options.pingTimeoutMs ?? DEFAULT_STREAM_CONFIG.pingTimeoutMs, enet: { ...DEFAULT_ENET_HOST_CONFIG, ...options.enet } };
+  const config: StreamCoreConfig = { pingTimeoutMs: options.pingTimeoutMs ?? DEFAULT_STREAM_CORE_CONFIG.pingTimeoutMs, enet: { ...DEFAULT_ENET_HOST_CONFIG, ...options.enet } };
   const core = createStreamCore(config, {
     nowMs: clock,
     transmit: (port, to, bytes) => sockets.get(port)?.send(bytes, to.port, to.address, () => undefined),
@@ -459,6 +486,8 @@ const MAX_KEPT_SESSIONS = 32;
 const MAX_FLUSH_ROUNDS = 64;
 const CLIENT_FEATURE_SESSION_IDS = 0x02;
 const ENCRYPTED_CONTROL_PROTOCOL = 13;
+/** SS_ENC bit of the control stream's 12-byte nonce (data-plane.md §4.3). */
+const ENCRYPTION_CONTROL_V2 = 0x01;
 const LEGACY_PING = 'PING';
 /** §1.4: the 16-character payload, then a BE32 counter. */
 const PING_PAYLOAD_CHARS = 16;

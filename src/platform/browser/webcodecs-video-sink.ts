@@ -6,9 +6,9 @@
 // - `configure` asks `isConfigSupported` first, so a codec the browser cannot decode (H.265
 //   in Debian's Chromium) is a clear `unsupported`, not a decoder error later.
 // - Units before the first key frame are dropped and a key frame is requested, once per wait.
-// - A decoder error, or a decode queue past `kMaxQueuedUnits` (the decoder cannot keep up),
-//   resets the decoder and waits for a key frame: for a game stream, catching up beats
-//   showing every late picture.
+// - A decoder error, or a decode queue past `kMaxQueuedUnits` once the decoder has started
+//   putting out pictures (it cannot keep up), resets the decoder and waits for a key frame:
+//   for a game stream, catching up beats showing every late picture.
 // - EncodedVideoChunk copies its data, so the caller's borrowed bytes are free on return.
 
 import { err, ok } from '../../lib/result.ts';
@@ -31,11 +31,13 @@ export function createWebCodecsVideoSink(options: WebCodecsVideoSinkOptions): We
   let config: VideoDecoderConfig | null = null;
   let waitingForKeyFrame = true;
   let askedThisWait = false;
+  let outputsSinceStart = 0;
   let closed = false;
   const counters: VideoSinkStats = { submittedFrames: 0, droppedFrames: 0, decodedFrames: 0, keyFrameRequests: 0 };
 
   function draw(frame: VideoFrame): void {
     counters.decodedFrames++;
+    outputsSinceStart++;
     if (context !== null) context.drawImage(frame, 0, 0, canvas.width, canvas.height);
     frame.close();
   }
@@ -51,6 +53,7 @@ export function createWebCodecsVideoSink(options: WebCodecsVideoSinkOptions): We
     });
     d.configure(config);
     decoder = d;
+    outputsSinceStart = 0;
   }
 
   /** A fresh decoder that waits for a key frame. */
@@ -101,7 +104,8 @@ export function createWebCodecsVideoSink(options: WebCodecsVideoSinkOptions): We
         drop();
         return;
       }
-      if (decoder.decodeQueueSize > kMaxQueuedUnits) {
+      // A decoder still starting up (its first picture not out yet) queues legitimately.
+      if (outputsSinceStart > 0 && decoder.decodeQueueSize > kMaxQueuedUnits) {
         restart();
         drop();
         return;
@@ -132,8 +136,8 @@ export function codecString(format: VideoStreamFormat & { hdr?: boolean }): stri
   return `hev1.${format.hdr === true ? '2.4' : '1.6'}.${lumaPerS <= kHevcLevel51LumaPerS ? 'L153' : 'L156'}.B0`;
 }
 
-/** Four frames behind at 60 fps is 67 ms of lag: time to start over. */
-const kMaxQueuedUnits = 4;
+/** Eight units behind is 133 ms of lag at 60 fps: time to start over. */
+const kMaxQueuedUnits = 8;
 /** H.264 Table A-1 MaxMBPS. */
 const kH264Levels = [
   { maxMbPerS: 245_760, hex: '28' }, // 4.0

@@ -36,9 +36,15 @@ export interface StreamingConfig {
   settings: StreamSettings;
   /**
    * Builds where pictures and sound go, inside `surface` (a canvas, a video element).
-   * `requestKeyFrame` reaches the running stream once it exists. `close` releases it all.
+   * `requestKeyFrame` reaches the running stream once it exists; `onFailure` ends it (the
+   * player broke). `close` releases it all.
    */
-  createMedia(surface: HTMLElement, requestKeyFrame: () => void): { media: StreamMedia; close(): void };
+  createMedia(surface: HTMLElement, hooks: MediaHooks): { media: StreamMedia; close(): void };
+}
+
+export interface MediaHooks {
+  requestKeyFrame(): void;
+  onFailure(detail: string): void;
 }
 
 export interface ViewContext {

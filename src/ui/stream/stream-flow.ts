@@ -30,6 +30,8 @@ export type StreamFlowInput =
   | { kind: 'started'; result: Result<StreamInfo, ServiceError> }
   | { kind: 'stream-event'; event: StreamEvent }
   | { kind: 'quit-done'; result: Result<void, ServiceError> }
+  /** The page's player broke (a decoder error, the TV's media pipeline). */
+  | { kind: 'media-failed'; detail: string }
   | { kind: 'intent'; intent: Intent }
   | { kind: 'choice'; choice: StreamChoice };
 
@@ -63,6 +65,9 @@ export function stepStreamFlow(state: StreamFlowState, input: StreamFlowInput): 
     case 'quit-done':
       if (state.kind !== 'quitting') return stay;
       return input.result.ok ? to({ kind: 'starting', stage: null }, 'start-stream') : to({ kind: 'failed', error: input.result.error });
+    case 'media-failed':
+      // The stream cannot be seen any more: end it and say why.
+      return state.kind === 'streaming' ? to({ kind: 'ended', end: { kind: 'media', detail: input.detail } }, 'stop-stream') : stay;
     case 'intent':
       return onIntent(state, input.intent);
     case 'choice':

@@ -75,7 +75,10 @@ export function createStreamView(ctx: ViewContext, hostId: string, appId: number
       return;
     }
     releaseMedia();
-    const built = config.createMedia(surface, () => handle?.requestIdr());
+    const built = config.createMedia(surface, {
+      requestKeyFrame: () => handle?.requestIdr(),
+      onFailure: (detail) => void dispatch({ kind: 'media-failed', detail }),
+    });
     media = built;
     const started = await ctx.services.startStream(hostId, appId, config.settings, built.media);
     if (!started.ok) {

@@ -5,7 +5,7 @@
 // enet-wire.ts, so a mistake there cannot hide in both ends. It never retransmits: tests that
 // need loss say so with `resendUnacknowledged`.
 
-import { openControlEnvelope, sealControlEnvelope, type ControlFrame } from '../../hostsim/control-envelope.ts';
+import { openControlEnvelope, sealControlEnvelope, type ControlFrame, type ControlNonceStyle } from '../../hostsim/control-envelope.ts';
 
 export type TestClientState = 'idle' | 'connecting' | 'connected' | 'disconnected';
 
@@ -39,7 +39,7 @@ export interface TestControlClient {
   verifyConnect(): { peerId: number; mtu: number; channelCount: number; sessionId: number } | null;
 }
 
-export function createTestControlClient(key: Uint8Array): TestControlClient {
+export function createTestControlClient(key: Uint8Array, nonceStyle: ControlNonceStyle = 'v2'): TestControlClient {
   let state: TestClientState = 'idle';
   let hostPeerId = PEER_NONE;
   let sessionId = 0;
@@ -131,7 +131,7 @@ export function createTestControlClient(key: Uint8Array): TestControlClient {
           case CMD_SEND_RELIABLE: {
             if ((delivered.get(channelId) ?? 0) >= sequence) break;
             delivered.set(channelId, sequence);
-            const opened = openControlEnvelope(key, 'host', body);
+            const opened = openControlEnvelope(key, 'host', body, nonceStyle);
             if (opened.kind !== 'opened') throw new Error(`test client: host message did not open (${opened.kind})`);
             frames.push(opened.frame);
             break;
@@ -143,7 +143,7 @@ export function createTestControlClient(key: Uint8Array): TestControlClient {
       return acks.length === 0 ? [] : [datagram(nowMs, acks, false)];
     },
     message(type, payload, channelId, nowMs, delivery = 'reliable') {
-      const envelope = sealControlEnvelope(key, envelopeSeq, 'client', { type, payload });
+      const envelope = sealControlEnvelope(key, envelopeSeq, 'client', { type, payload }, nonceStyle);
       envelopeSeq += 1;
       if (delivery === 'unsequenced') {
         unsequencedGroup = (unsequencedGroup + 1) & 0xffff;

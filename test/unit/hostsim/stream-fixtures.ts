@@ -30,7 +30,7 @@ export function launchSessionFor(values: { id?: number; rikey: Uint8Array; conne
   };
 }
 
-export function announcedStreamFor(values: { clientFeatureFlags?: number; controlProtocol?: number; dynamicRange?: number } = {}): AnnouncedStream {
+export function announcedStreamFor(values: { clientFeatureFlags?: number; controlProtocol?: number; dynamicRange?: number; encryptionEnabled?: number } = {}): AnnouncedStream {
   return {
     launchSessionId: 1,
     width: 1280,
@@ -42,7 +42,7 @@ export function announcedStreamFor(values: { clientFeatureFlags?: number; contro
     codec: 'h264',
     dynamicRange: values.dynamicRange ?? 0,
     chromaSamplingType: 0,
-    encryptionEnabled: 5,
+    encryptionEnabled: values.encryptionEnabled ?? 5,
     encryptVideo: false,
     encryptAudio: true,
     clientFeatureFlags: values.clientFeatureFlags ?? 3,

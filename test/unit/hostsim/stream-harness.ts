@@ -1,7 +1,7 @@
 // The stream core on virtual time, for unit tests: a clock the test moves, every datagram the
 // core sends kept in order, and `advanceTo` running the core's timers up to a moment.
 
-import { createStreamCore, DEFAULT_STREAM_CONFIG, type StreamConfig, type StreamCore, type StreamPort, type UdpEndpoint } from '../../hostsim/stream-session.ts';
+import { createStreamCore, DEFAULT_STREAM_CORE_CONFIG, type StreamCoreConfig, type StreamCore, type StreamPort, type UdpEndpoint } from '../../hostsim/stream-session.ts';
 import { DEFAULT_ENET_HOST_CONFIG, type EnetHostConfig } from '../../hostsim/enet-host.ts';
 
 export interface SentDatagram {
@@ -25,7 +25,7 @@ export function createStreamHarness(options: { startMs?: number; pingTimeoutMs?:
   let now = options.startMs ?? 0;
   let taken = 0;
   const sent: SentDatagram[] = [];
-  const config: StreamConfig = { pingTimeoutMs: options.pingTimeoutMs ?? DEFAULT_STREAM_CONFIG.pingTimeoutMs, enet: { ...DEFAULT_ENET_HOST_CONFIG, ...options.enet } };
+  const config: StreamCoreConfig = { pingTimeoutMs: options.pingTimeoutMs ?? DEFAULT_STREAM_CORE_CONFIG.pingTimeoutMs, enet: { ...DEFAULT_ENET_HOST_CONFIG, ...options.enet } };
   const core = createStreamCore(config, {
     nowMs: () => now,
     transmit: (port, to, bytes) => sent.push({ atMs: now, port, to, bytes }),

@@ -25,18 +25,21 @@ interface Rig {
   session: StreamSession;
   client: TestControlClient;
   events: StreamSessionEvent[];
+  /** Every test client by its control port; `client` is at CONTROL. */
+  clients: Map<number, TestControlClient>;
 }
 
-function rig(values: { clientFeatureFlags?: number; dynamicRange?: number; clientAddress?: string | null } = {}): Rig {
+function rig(values: { clientFeatureFlags?: number; dynamicRange?: number; clientAddress?: string | null; encryptionEnabled?: number } = {}): Rig {
   const h = createStreamHarness({ startMs: 1000, pingTimeoutMs: PING_TIMEOUT_MS });
   const session = h.core.startStream(
     launchSessionFor({ rikey: KEY, connectData: CONNECT_DATA, pingPayload: PAYLOAD }),
-    announcedStreamFor({ clientFeatureFlags: values.clientFeatureFlags ?? 3, dynamicRange: values.dynamicRange ?? 0 }),
+    announcedStreamFor({ clientFeatureFlags: values.clientFeatureFlags ?? 3, dynamicRange: values.dynamicRange ?? 0, encryptionEnabled: values.encryptionEnabled ?? 5 }),
     values.clientAddress === undefined ? CLIENT : values.clientAddress,
   );
   const events: StreamSessionEvent[] = [];
   session.onEvent((e) => events.push(e));
-  return { h, session, client: createTestControlClient(KEY), events };
+  const client = createTestControlClient(KEY, ((values.encryptionEnabled ?? 5) & 1) === 0 ? 'legacy' : 'v2');
+  return { h, session, client, events, clients: new Map([[CONTROL.port, client]]) };
 }
 
 function ping(counter: number, payload = PAYLOAD): Uint8Array {
@@ -46,16 +49,18 @@ function ping(counter: number, payload = PAYLOAD): Uint8Array {
   return out;
 }
 
-/** Carries datagrams both ways between host and test client until neither has more. */
+/** Carries datagrams both ways between the host and the test clients until none has more. */
 function pump(r: Rig, fromClient: Uint8Array[] = [], endpoint = CONTROL): void {
-  let toHost = fromClient;
+  let toHost = fromClient.map((bytes) => ({ from: endpoint, bytes }));
   for (let round = 0; round < 100; round += 1) {
-    for (const d of toHost) r.h.core.receive('control', endpoint, d);
-    const toClient = r.h.takeSent().filter((s) => s.port === 'control' && s.to.port === endpoint.port);
-    toHost = toClient.flatMap((s) => r.client.receive(s.bytes, r.h.nowMs()));
+    for (const d of toHost) r.h.core.receive('control', d.from, d.bytes);
+    toHost = r.h.takeSent().flatMap((s) => {
+      const client = s.port === 'control' ? r.clients.get(s.to.port) : undefined;
+      return client === undefined ? [] : client.receive(s.bytes, r.h.nowMs()).map((bytes) => ({ from: s.to, bytes }));
+    });
     if (toHost.length === 0) return;
   }
-  assert.fail('host and client kept talking');
+  assert.fail('host and clients kept talking');
 }
 
 function connect(r: Rig, data = CONNECT_DATA): void {
@@ -194,6 +199,24 @@ test('an RFI request gives the media sender its frame range; one too short for i
   assert.equal(r.session.state(), 'running');
 });
 
+test('frame FEC status, which MCC sends unsequenced, reaches the session', () => {
+  const r = rig();
+  start(r);
+  const status = Buffer.from('00000064' + '0010' + '000c' + '0002' + '0004' + '0002' + '0003' + '0001' + '32' + '00' + '01', 'hex');
+  pump(r, [r.client.message(CONTROL_TYPE.frameFecStatus, status, 0, r.h.nowMs(), 'unsequenced')]);
+  const last = r.events.at(-1);
+  assert.ok(last?.kind === 'control-message' && last.message.kind === 'frame-fec-status');
+  assert.equal(last.message.status.frameIndex, 100);
+});
+
+test('a client that did not enable control v2 talks with GFE\'s 16-byte nonce both ways', () => {
+  const r = rig({ encryptionEnabled: 4 });
+  start(r);
+  assert.equal(r.events.filter((e) => e.kind === 'idr-request').length, 1);
+  assert.equal(r.client.messages()[0]?.type, CONTROL_TYPE.hdrMode);
+  assert.equal(r.session.state(), 'running');
+});
+
 test('when the app exits the host sends Sunshine\'s termination, reliable on channel 0, and then forgets the peer', () => {
   const r = rig();
   start(r);
@@ -219,6 +242,22 @@ test('a session whose client has not connected yet gets the termination as soon 
   connect(r);
   assert.deepEqual(r.client.messages().map((m) => m.type), [CONTROL_TYPE.termination]);
   assert.deepEqual(r.session.endReason(), { kind: 'app-exited' });
+});
+
+test('after the app exits, a connected client hears of it only once the other session\'s client has connected too', () => {
+  const r = rig();
+  start(r);
+  const second = r.h.core.startStream(launchSessionFor({ id: 2, rikey: KEY, connectData: CONNECT_DATA + 1, pingPayload: 'FEDCBA9876543210' }), announcedStreamFor(), CLIENT);
+  r.h.core.appExited();
+  pump(r);
+  assert.equal(r.client.messages().some((m) => m.type === CONTROL_TYPE.termination), false);
+  const late = createTestControlClient(KEY);
+  const lateEndpoint: UdpEndpoint = { address: CLIENT, port: 60001 };
+  r.clients.set(lateEndpoint.port, late);
+  pump(r, [late.connect(CONNECT_DATA + 1, r.h.nowMs())], lateEndpoint);
+  assert.equal(r.client.messages().at(-1)?.type, CONTROL_TYPE.termination);
+  assert.equal(late.messages().at(-1)?.type, CONTROL_TYPE.termination);
+  assert.deepEqual([r.session.endReason(), second.endReason()], [{ kind: 'app-exited' }, { kind: 'app-exited' }]);
 });
 
 test('the simulator can end one stream with a code of its choosing, or drop it without one', () => {

@@ -64,7 +64,7 @@ test('the services worker messages for a stream start parse on both ends', () =>
 });
 
 test('session worker messages parse after a clone, and a media message transfers exactly its own buffer', () => {
-  const start: ToSessionWorker = { kind: 'start', platform: { kind: 'init', platform: 'tizen', coreWasmUrl: 'file:///core.wasm' }, prepared: PREPARED, media: { kind: 'emss' }, seed: new Uint8Array(32) };
+  const start: ToSessionWorker = { kind: 'start', platform: { kind: 'init', platform: 'tizen', coreWasmUrl: 'file:///core.wasm' }, prepared: PREPARED, media: { kind: 'emss' } };
   assert.deepEqual(parseToSessionWorker(structuredClone(start)), { ok: true, value: start });
   const events: StreamEvent[] = [
     { kind: 'connected' },

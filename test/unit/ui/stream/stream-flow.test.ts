@@ -97,3 +97,10 @@ test('the statistics overlay has the format, the frame counts and the first-pict
   ]);
   assert.deepEqual(statsLines(INFO, null), ['1280×720 at 60 fps, H.265, stereo sound']);
 });
+
+test('a broken player ends the stream and says so', () => {
+  const r = run(STREAMING, { kind: 'media-failed', detail: 'decoder error' });
+  assert.deepEqual(r, { state: { kind: 'ended', end: { kind: 'media', detail: 'decoder error' } }, effects: ['stop-stream'], handled: true });
+  // The stop's own `stopped` does not hide the reason.
+  assert.deepEqual(run(r.state, { kind: 'stream-event', event: { kind: 'ended', end: { kind: 'stopped' } } }).state, r.state);
+});

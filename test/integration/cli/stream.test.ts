@@ -1,0 +1,124 @@
+// The CLI's `stream` command as a person runs it: a separate process on the Node platform with
+// the real core, against the host simulator on loopback. Each run is bounded by --seconds.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findApp, parseStreamCommand } from '../../../src/cli/stream.ts';
+import { DEFAULT_STREAM_SETTINGS, VideoFormat } from '../../../src/session/stream-config.ts';
+import { generateIdentity } from '../../hostsim/host-identity.ts';
+import { startHostSim, type HostSim } from '../../hostsim/host-sim.ts';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+const PIN = '3141';
+// Bounds on each run; never reached when things work.
+const RUN_TIMEOUT_MS = 60_000;
+
+let workDir = '';
+let state = '';
+let sim: HostSim;
+let host = '';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`cli ${args.join(' ')} did not end within ${RUN_TIMEOUT_MS} ms; stdout: ${stdout} stderr: ${stderr}`));
+    }, RUN_TIMEOUT_MS);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+before(async () => {
+  workDir = mkdtempSync(join(tmpdir(), 'cli-stream-it-'));
+  state = join(workDir, 'state');
+  sim = await startHostSim({ httpPort: 0, identity: generateIdentity(), hostName: 'sim-pc', pin: PIN });
+  host = `127.0.0.1:${sim.httpPort}`;
+  const paired = await cli(['pair', host, '--pin', PIN, '--state', state]);
+  assert.equal(paired.code, 0, paired.stderr);
+});
+
+after(async () => {
+  await sim.close();
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+test('stream APP-TITLE --seconds N streams, writes the dump files and prints one JSON line of statistics', async () => {
+  const app = sim.apps()[0];
+  assert.ok(app !== undefined);
+  const video = join(workDir, 'video.h264');
+  const audio = join(workDir, 'audio.pcm');
+  const run = await cli(['stream', host, app.title, '--codec', 'h264', '--width', '1280', '--height', '720', '--fps', '30', '--bitrate', '4000', '--audio', 'stereo', '--seconds', '2', '--dump-video', video, '--dump-audio', audio, '--quit', '--state', state]);
+  assert.equal(run.code, 0, run.stderr);
+  const lines = run.stdout.split('\n').filter((line) => line.length > 0);
+  assert.equal(lines.length, 1, run.stdout);
+  const report = JSON.parse(lines[0] ?? '') as Record<string, unknown>;
+  for (const key of ['framesComplete', 'framesRecoveredByFec', 'framesDropped', 'idrRequests', 'rfiRequests', 'packets', 'bytes']) assert.equal(typeof report[key], 'number', key);
+  assert.ok(report['firstFrameMs'] === null || typeof report['firstFrameMs'] === 'number');
+  assert.deepEqual({ codec: report['codec'], width: report['width'], height: report['height'], fps: report['fps'], end: report['end'] }, { codec: 'h264', width: 1280, height: 720, fps: 30, end: 'stopped' });
+  assert.ok(existsSync(video) && existsSync(audio));
+  // Whatever arrived was written as Annex-B access units.
+  const written = readFileSync(video);
+  if ((report['framesComplete'] as number) > 0) assert.deepEqual([...written.subarray(0, 4)], [0, 0, 0, 1]);
+  else assert.equal(written.length, 0);
+  // --quit: nothing runs on the host any more.
+  assert.equal(sim.runningAppId(), 0);
+});
+
+test('stream with an app id that is not on the host fails with a sentence and status 1', async () => {
+  const run = await cli(['stream', host, 'No Such Game', '--seconds', '1', '--state', state]);
+  assert.equal(run.code, 1);
+  assert.equal(run.stdout, '');
+  assert.match(run.stderr, /No Such Game/);
+});
+
+test('stream of one app while another runs says so and changes nothing', async () => {
+  const [first, second] = sim.apps();
+  assert.ok(first !== undefined && second !== undefined);
+  const started = await cli(['stream', host, String(first.id), '--seconds', '1', '--state', state]);
+  assert.equal(started.code, 0, started.stderr);
+  assert.equal(sim.runningAppId(), first.id);
+  const refused = await cli(['stream', host, String(second.id), '--seconds', '1', '--state', state]);
+  assert.equal(refused.code, 1);
+  assert.equal(refused.stderr, `“sim-pc” is running “${first.title}”. Quit it first to start a different app, or choose it to go back to it.\n`);
+  assert.equal(sim.runningAppId(), first.id);
+});
+
+test('stream options are checked before anything is asked of the host', async () => {
+  const run = await cli(['stream', host, 'x', '--audio', 'mono', '--state', state]);
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /^--audio takes stereo, 5\.1 or 7\.1\n/);
+});
+
+test('the stream command line maps to settings, and an app is found by id before title', () => {
+  const parsed = parseStreamCommand(['h', '7', '--codec', 'h265', '--width', '1920', '--height', '1080', '--fps', '120', '--bitrate', '50000', '--audio', '7.1', '--seconds', '9', '--state', 'S'], 'D');
+  assert.deepEqual(parsed, {
+    ok: true,
+    value: {
+      kind: 'stream', host: 'h', app: '7', seconds: 9, dumpVideo: null, dumpAudio: null, quit: false, stateDir: 'S',
+      settings: { ...DEFAULT_STREAM_SETTINGS, videoFormats: VideoFormat.H265, width: 1920, height: 1080, fps: 120, bitrateKbps: 50000, audioChannels: 8 },
+    },
+  });
+  assert.equal(parseStreamCommand(['h'], 'D').ok, false);
+  assert.equal(parseStreamCommand(['h', 'a', '--fps', '0'], 'D').ok, false);
+  const apps = [{ id: 7, title: '12', hdrSupported: false }, { id: 12, title: 'Desktop', hdrSupported: false }];
+  assert.equal(findApp(apps, '12')?.id, 12);
+  assert.equal(findApp(apps, 'desktop')?.id, 12);
+  assert.equal(findApp(apps, 'steam'), null);
+});
