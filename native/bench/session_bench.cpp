@@ -11,7 +11,10 @@
 // instrumented, without the copies that stand for the socket reads, so "Collected" / frames is
 // the instruction count per frame.
 //
-// bench-sources: session.cpp session_output.cpp session_abi.cpp session_control.cpp udp_ping.cpp video_decrypt.cpp video_packet.cpp video_fec_queue.cpp video_depacketizer.cpp video_recovery.cpp video_receiver.cpp reed_solomon.cpp audio_receiver.cpp audio_packet.cpp audio_fec.cpp audio_decrypt.cpp audio_decoder.cpp
+// bench-sources: session.cpp session_output.cpp session_abi.cpp session_control.cpp udp_ping.cpp video_decrypt.cpp
+// bench-sources: video_packet.cpp video_fec_queue.cpp video_depacketizer.cpp video_recovery.cpp video_receiver.cpp reed_solomon.cpp
+// bench-sources: audio_receiver.cpp audio_packet.cpp audio_fec.cpp audio_decrypt.cpp audio_decoder.cpp crypto_gcm.cpp
+// bench-sources: control_stream.cpp control_envelope.cpp control_messages.cpp enet_client.cpp enet_wire.cpp enet_send_queue.cpp enet_receive_queue.cpp
 // bench-libs: gsc_opus gsc_bearssl
 #include <chrono>
 #include <cstdio>

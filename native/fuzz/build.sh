@@ -73,8 +73,8 @@ for session in ('sunshine-0.23.1/dev-h264-720p60', 'sunshine-0.23.1/dev-h265-720
 PY
   echo "[fuzz] seeded $corpus with $(ls "$corpus" | wc -l) inputs" >&2
 fi
-# Seeds for the session target: the first video and audio datagrams of each session in its
-# layout (config byte: media only; then per datagram an opcode with the channel and the
+# Seeds for the session target: runs of the host's video, audio and control datagrams of each
+# session in its layout (a config byte; then per datagram an opcode with the channel and the
 # milliseconds since the previous one, and a 2-byte length).
 if [ -x "$out/session_fuzz" ]; then
   corpus="$out/session_corpus"
@@ -93,22 +93,26 @@ def datagrams(path):
             continue
         udp = 14 + (frame[14] & 15) * 4
         sport = struct.unpack_from('>H', frame, udp)[0]
-        if sport in (47998, 48000):
-            yield sec * 1000000 + usec, 0 if sport == 47998 else 1, frame[udp + 8:]
-sessions = (('sunshine-0.23.1/dev-h264-720p60', 0x21), ('sunshine-0.23.1/dev-h265-720p60', 0x25),
-            ('sunshine-2026.817/dev-h265-720p60-encvideo', 0x35))
+        channel = {47998: 0, 48000: 1, 47999: 2}.get(sport)
+        if channel is not None:
+            yield sec * 1000000 + usec, channel, frame[udp + 8:]
+# Config bytes: bit 0 media only (else with the control stream), 0x04 HEVC, 0x10 encrypted
+# video, 0x20 encrypted audio.
+sessions = (('sunshine-0.23.1/dev-h264-720p60', 0x20), ('sunshine-0.23.1/dev-h265-720p60', 0x24),
+            ('sunshine-2026.817/dev-h265-720p60-encvideo', 0x34))
 for session, selector in sessions:
     path = os.path.join(captures, session, 'capture.pcap')
     if not os.path.exists(path):
         continue
     packets = list(datagrams(path))
     for n, start in enumerate(range(0, min(len(packets), 1200), 150)):
-        body, last = bytes([selector]), None
+      for media_only in (1, 0):
+        body, last = bytes([selector | media_only]), None
         for time_us, channel, payload in packets[start:start + 24]:
             delta_ms = 0 if last is None else min(31, (time_us - last) // 1000)
             last = time_us
             body += bytes([channel | (delta_ms << 2)]) + struct.pack('<H', len(payload)) + payload
-        open(os.path.join(corpus, '%s-%d' % (session.replace('/', '_'), n)), 'wb').write(body)
+        open(os.path.join(corpus, '%s-%d-%d' % (session.replace('/', '_'), n, media_only)), 'wb').write(body)
 PY
   echo "[fuzz] seeded $corpus with $(ls "$corpus" | wc -l) inputs" >&2
 fi

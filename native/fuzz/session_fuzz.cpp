@@ -14,7 +14,10 @@
 // Every output is drained after every input. Seeds from the recorded sessions (video and audio
 // datagrams in this layout) are written by native/fuzz/build.sh.
 //
-// fuzz-sources: session.cpp session_output.cpp session_abi.cpp session_control.cpp udp_ping.cpp video_decrypt.cpp video_packet.cpp video_fec_queue.cpp video_depacketizer.cpp video_recovery.cpp video_receiver.cpp reed_solomon.cpp audio_receiver.cpp audio_packet.cpp audio_fec.cpp audio_decrypt.cpp audio_decoder.cpp
+// fuzz-sources: session.cpp session_output.cpp session_abi.cpp session_control.cpp udp_ping.cpp video_decrypt.cpp
+// fuzz-sources: video_packet.cpp video_fec_queue.cpp video_depacketizer.cpp video_recovery.cpp video_receiver.cpp reed_solomon.cpp
+// fuzz-sources: audio_receiver.cpp audio_packet.cpp audio_fec.cpp audio_decrypt.cpp audio_decoder.cpp crypto_gcm.cpp
+// fuzz-sources: control_stream.cpp control_envelope.cpp control_messages.cpp enet_client.cpp enet_wire.cpp enet_send_queue.cpp enet_receive_queue.cpp
 // fuzz-libs: gsc_opus gsc_bearssl
 #include <cstddef>
 #include <cstdint>

@@ -445,6 +445,33 @@ TEST(enet_client_datagrams_for_another_peer_or_session_are_dropped_and_counted) 
     CHECK(of_kind(pair.enet_events, EnetEvent::Kind::kReceived).empty());
 }
 
+TEST(enet_client_datagram_over_the_largest_mtu_is_dropped_whole) {
+    gsc::EnetClientConfig config = test_config();
+    config.mtu = gsc::kEnetMaxMtu;
+    EnetClient client;
+    REQUIRE_EQ(client.init(config), GSC_OK);
+    Pair<EnetClient> pair(client, LinkConfig{}, 24);
+    pair.host.verify_mtu = gsc::kEnetMaxMtu;
+    REQUIRE(connect(pair));
+    // A reliable packet filling a datagram of exactly kEnetMaxMtu bytes, then limit + 1.
+    for (size_t total : {size_t{gsc::kEnetMaxMtu}, size_t{gsc::kEnetMaxMtu + 1}}) {
+        Bytes d = pair.host.header_bytes(true);
+        const size_t data = total - d.size() - 6;
+        const Bytes command = gsc_test::hex("86000000 0000");
+        d.insert(d.end(), command.begin(), command.end());
+        d[d.size() - 3] = static_cast<uint8_t>(total == gsc::kEnetMaxMtu ? 1 : 2);  // reliable seq
+        d[d.size() - 2] = static_cast<uint8_t>(data >> 8);
+        d[d.size() - 1] = static_cast<uint8_t>(data);
+        d.resize(total, 0x77);
+        client.receive(d.data(), d.size(), pair.now_us);
+        pair.flush();
+    }
+    const auto received = of_kind(pair.enet_events, EnetEvent::Kind::kReceived);
+    REQUIRE_EQ(received.size(), 1u);
+    CHECK_EQ(received[0].data.size(), gsc::kEnetMaxMtu - 10);
+    CHECK_EQ(client.stats().malformed, 1u);
+}
+
 TEST(enet_client_full_reorder_slots_refuse_without_acknowledging_then_recover) {
     gsc::EnetClientConfig config = test_config();
     config.reorder_slots = 2;

@@ -127,7 +127,6 @@ size_t count_type(const std::vector<Opened> &list, uint16_t type, uint8_t channe
 
 TEST(session_pings_audio_at_once_and_video_only_after_the_control_stream_connects) {
     gsc_session_config config = control_config();
-    enet_test::TestHost silent;
     Link link(config);
     REQUIRE(link.s != nullptr);
     link.host.answer_connect = false;

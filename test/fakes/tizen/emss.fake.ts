@@ -179,7 +179,6 @@ export function createFakeEmss(options: FakeEmssOptions = {}): FakeEmss {
         if (mode !== 'normal' && mode !== 'low-latency' && mode !== 'video-texture') fail('TypeError', `bad legacy mode ${String(mode)}`);
         this.legacyMode = mode;
       }
-      current = this;
     }
 
     private lowLatency(): boolean {
@@ -393,7 +392,9 @@ export function createFakeEmss(options: FakeEmssOptions = {}): FakeEmss {
 
   function constructorFor(context: 'main' | 'worker'): unknown {
     return function ElementaryMediaStreamSource(...args: unknown[]): FakeSource {
-      return new FakeSource(context, ...args);
+      const source = new FakeSource(context, ...args);
+      current = source;
+      return source;
     };
   }
 

@@ -1,7 +1,8 @@
 // A whole stream, in-process on the Node platform, against the host simulator on loopback:
 // the services launch and negotiate, the session loop pumps the real core over real UDP
-// sockets, and the stream ends the ways a person meets: stopped here, ended by the host, the
-// host gone, another app running. Needs build/wasm/core.wasm.
+// sockets, the simulator's media sender streams its test pattern and Opus audio, and the
+// stream ends the ways a person meets: stopped here, ended by the host, the host gone, another
+// app running. Needs build/wasm/core.wasm.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,12 +16,13 @@ import type { ServiceEvent, Services, StreamEvent, StreamHandle, StreamMedia } f
 import { ok } from '../../../src/lib/result.ts';
 import type { AudioSink, VideoSink } from '../../../src/media/media-sink.ts';
 import { createNodePlatform } from '../../../src/platform/node/node-platform.ts';
-import type { Platform } from '../../../src/platform/platform.ts';
+import type { Platform, Sockets } from '../../../src/platform/platform.ts';
 import { createInProcessOpener } from '../../../src/session/start-stream.ts';
 import { launchKeysFrom } from '../../../src/session/launch.ts';
 import { DEFAULT_STREAM_SETTINGS, VideoFormat, type StreamConfig, type StreamSettings } from '../../../src/session/stream-config.ts';
 import { generateIdentity } from '../../hostsim/host-identity.ts';
 import { startHostSim, type HostSim } from '../../hostsim/host-sim.ts';
+import { attachMediaSender } from '../../hostsim/media-session.ts';
 
 const CORE_WASM = new URL('../../../build/wasm/core.wasm', import.meta.url);
 const PIN = '5190';
@@ -35,6 +37,30 @@ let services: Services;
 let hostId = '';
 let controlBuilt = false;
 const progress: ServiceEvent[] = [];
+/** While true, the client's stream sockets hear nothing: the host (or the network) is gone. */
+let networkCut = false;
+
+/** The platform's sockets, with every received datagram lost while `networkCut`. */
+function cuttableSockets(inner: Sockets): Sockets {
+  return {
+    connectTcp: (host, port, timeoutMs) => inner.connectTcp(host, port, timeoutMs),
+    async openUdp(options) {
+      const opened = await inner.openUdp(options);
+      if (!opened.ok) return opened;
+      const socket = opened.value;
+      return ok({
+        send: (bytes, host, port) => socket.send(bytes, host, port),
+        async receive(timeoutMs) {
+          for (;;) {
+            const got = await socket.receive(timeoutMs);
+            if (!got.ok || !networkCut) return got;
+          }
+        },
+        close: () => socket.close(),
+      });
+    },
+  };
+}
 
 /**
  * Whether this core.wasm runs the control stream yet: a session's first step sends an ENet
@@ -64,12 +90,14 @@ before(async () => {
   const identity = await loadOrCreateIdentity(platform, core);
   if (!identity.ok) throw new Error(JSON.stringify(identity.error));
   sim = await startHostSim({ httpPort: 0, identity: generateIdentity(), hostName: 'sim-pc', pin: PIN });
+  // Every stream session of the simulator sends media, as Sunshine's encoder does after ANNOUNCE.
+  sim.streams.onSession((session) => void attachMediaSender(session).ready.catch(() => undefined));
   services = createServices({
     platform,
     core,
     identity: identity.value,
     autoPoll: false,
-    openSession: createInProcessOpener({ sockets: platform.sockets, clock: platform.clock, entropy: platform.entropy, createSession: (config, options) => createSession(core, config, options) }),
+    openSession: createInProcessOpener({ sockets: cuttableSockets(platform.sockets), clock: platform.clock, entropy: platform.entropy, createSession: (config, options) => createSession(core, config, options) }),
   });
   services.subscribe((event) => {
     if (event.kind === 'stream-progress') progress.push(event);
@@ -108,13 +136,17 @@ function probeConfig(): StreamConfig {
 }
 
 function recordingMedia() {
-  const counts = { units: 0, keyUnits: 0, pcmBlocks: 0, configured: [] as string[] };
+  const counts = { units: 0, keyUnits: 0, firstUnitKey: null as boolean | null, firstUnitHead: [] as number[], pcmBlocks: 0, configured: [] as string[] };
   const video: VideoSink = {
     configure: async (format) => {
       counts.configured.push(`${format.codec} ${format.width}x${format.height}@${format.fps}`);
       return ok(undefined);
     },
-    pushAccessUnit: (_data, info) => {
+    pushAccessUnit: (data, info) => {
+      if (counts.units === 0) {
+        counts.firstUnitKey = info.keyFrame;
+        counts.firstUnitHead = [...data.subarray(0, 4)];
+      }
       counts.units += 1;
       if (info.keyFrame) counts.keyUnits += 1;
     },
@@ -160,7 +192,7 @@ async function start(appId: number): Promise<{ handle: StreamHandle; counts: Ret
   return { handle: started.value, counts };
 }
 
-test('a started stream reports its stages, configures the sinks, reports statistics, and stops when asked', async () => {
+test('a started stream reports its stages, configures the sinks, gets pictures and sound, and stops when asked', async () => {
   await quitAll();
   progress.length = 0;
   const app = sim.apps()[0];
@@ -169,21 +201,27 @@ test('a started stream reports its stages, configures the sinks, reports statist
   assert.deepEqual(progress.map((e) => (e.kind === 'stream-progress' ? e.stage : '')), ['checking-host', 'launching', 'negotiating', 'connecting']);
   assert.deepEqual(handle.info, { appId: app.id, start: 'launched', codec: 'hevc', width: 1280, height: 720, fps: 60, hdr: false, audioChannels: 2 });
   assert.deepEqual(counts.configured, ['h265 1280x720@60', 'pcm 2ch 48000']);
-  await nextEvent(handle, (e) => e.kind === 'stats');
-  // The pings from the stream's sockets told the host where to send (data-plane.md §1.4).
-  const session = sim.streams.sessions().at(-1);
-  assert.ok(session?.videoTarget() !== null && session?.audioTarget() !== null);
+  const firstFrame = nextEvent(handle, (e) => e.kind === 'first-frame');
+  const stats = await nextEvent(handle, (e) => e.kind === 'stats' && e.stats.framesComplete > 0 && e.stats.audioBlocks > 0);
+  await firstFrame;
+  // The first unit handed out starts the picture: a key frame, Annex-B.
+  assert.equal(counts.firstUnitKey, true);
+  assert.deepEqual(counts.firstUnitHead, [0, 0, 0, 1]);
+  assert.ok(counts.pcmBlocks > 0);
+  assert.ok(stats.kind === 'stats' && stats.stats.firstFrameMs !== null && stats.stats.packets > 0 && stats.stats.bytes > 0);
   handle.stop();
   assert.deepEqual(await handle.ended, { kind: 'stopped' });
   // The app keeps running on the host: the next start resumes it.
   assert.equal(sim.runningAppId(), app.id);
   const again = await start(app.id);
   assert.equal(again.handle.info.start, 'resumed');
+  // Connected first: a session still waiting for its client holds up the host's app exit (10 s).
+  await nextEvent(again.handle, (e) => e.kind === 'connected');
   again.handle.stop();
   await again.handle.ended;
 });
 
-test('the control stream connects, and the host ending the stream (its app exited) ends it with the host\'s termination', async (t) => {
+test('the host ending the stream (its app exited) ends it with the host\'s termination', async (t) => {
   if (!controlBuilt) {
     t.skip('this core.wasm does not run the control stream yet');
     return;
@@ -192,12 +230,11 @@ test('the control stream connects, and the host ending the stream (its app exite
   const app = sim.apps()[0];
   assert.ok(app !== undefined);
   const { handle } = await start(app.id);
-  await nextEvent(handle, (e) => e.kind === 'connected');
-  assert.equal(sim.streams.sessions().at(-1)?.state(), 'running');
+  await nextEvent(handle, (e) => e.kind === 'first-frame');
+  console.log('DBG', JSON.stringify(sim.streams.sessions().map((x) => [x.id, x.state(), x.controlPeer(), x.videoTarget(), x.endReason()])));
   assert.deepEqual(await services.quitApp(hostId), { ok: true, value: undefined });
-  const end = await handle.ended;
-  assert.equal(end.kind, 'host-terminated');
-  assert.ok(end.kind === 'host-terminated' && end.code === 0x80030023);
+  // Sunshine's only code (data-plane.md §4.4.15), after frames were seen: a normal end.
+  assert.deepEqual(await handle.ended, { kind: 'host-terminated', code: 0x80030023, graceful: true });
 });
 
 test('a host that goes silent ends the stream as a lost connection', async (t) => {
@@ -209,11 +246,15 @@ test('a host that goes silent ends the stream as a lost connection', async (t) =
   const app = sim.apps()[0];
   assert.ok(app !== undefined);
   const { handle } = await start(app.id);
-  await nextEvent(handle, (e) => e.kind === 'connected');
-  // The simulator forgets the peer without a word, as a host that lost power.
-  sim.streams.sessions().at(-1)?.end({ kind: 'drop' });
-  const end = await handle.ended;
-  assert.equal(end.kind, 'connection-lost', JSON.stringify(end));
+  await nextEvent(handle, (e) => e.kind === 'first-frame');
+  // Nothing from the host reaches the client any more, as when it loses power.
+  networkCut = true;
+  try {
+    const end = await handle.ended;
+    assert.equal(end.kind, 'connection-lost', JSON.stringify(end));
+  } finally {
+    networkCut = false;
+  }
 });
 
 test('another app running is reported with its id; after quitting it the chosen app starts', async () => {

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEmssVideoSink } from '../../../../src/platform/tizen/emss-video-sink.ts';
 import { createEmssAudioSink } from '../../../../src/platform/tizen/emss-audio-sink.ts';
+import { createEmssAppender } from '../../../../src/platform/tizen/emss-appender.ts';
 import { createAvClock } from '../../../../src/media/av-clock.ts';
 import type { VideoSink } from '../../../../src/media/media-sink.ts';
 import { accessUnit, createRig, STEREO_48K, VIDEO_1080P60, type Rig } from './emss-rig.ts';
@@ -262,4 +263,32 @@ test('a PCM layout EMSS cannot take is unsupported', async () => {
   const sink = createEmssAudioSink({ appender: rig.appender, clock: createAvClock(48_000), nowUs: () => 0 });
   const result = await sink.configure({ channels: 3, sampleRateHz: 48_000 });
   assert.equal(result.ok ? 'ok' : result.error.kind, 'unsupported');
+});
+
+test('an append the decoder refuses makes the sink drop until the next key frame, asking for one', async () => {
+  let refuseNext = false;
+  const appended: boolean[] = [];
+  const appender = createEmssAppender({
+    appendPacketAsync(_id, packet) {
+      if (refuseNext) {
+        refuseNext = false;
+        throw Object.assign(new Error('decoder refused'), { name: 'AppendInvalidVideoParametersError' });
+      }
+      appended.push(packet.isKeyFrame);
+    },
+    appendPacketSync: () => assert.fail('no blocking appends'),
+  });
+  appender.handleTrackEvent({ kind: 'track-open', track: 'video', trackId: 3, sessionId: 1 });
+  let requests = 0;
+  const sink = createEmssVideoSink({ appender, requestKeyFrame: () => requests++ });
+  assert.ok((await sink.configure(VIDEO_1080P60)).ok);
+  const push = (key: boolean, i: number): void => sink.pushAccessUnit(accessUnit(key, i), { keyFrame: key, frameIndex: i, ptsUs: i * 16_667 });
+  push(true, 0);
+  refuseNext = true;
+  push(false, 1);
+  push(false, 2);
+  push(true, 3);
+  assert.deepEqual(appended, [true, true]);
+  assert.equal(requests, 1);
+  assert.equal(sink.stats().droppedFrames, 2);
 });
