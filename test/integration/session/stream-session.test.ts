@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCore, type Core } from '../../../wasm/core.ts';
-import { createSession, type CoreSession } from '../../../wasm/session.ts';
+import { createSession } from '../../../wasm/session.ts';
 import { createServices } from '../../../src/app/create-services.ts';
 import { loadOrCreateIdentity } from '../../../src/app/identity/identity.ts';
 import type { ServiceEvent, Services, StreamEvent, StreamHandle, StreamMedia } from '../../../src/app/services.ts';
@@ -18,8 +18,7 @@ import type { AudioSink, VideoSink } from '../../../src/media/media-sink.ts';
 import { createNodePlatform } from '../../../src/platform/node/node-platform.ts';
 import type { Platform, Sockets } from '../../../src/platform/platform.ts';
 import { createInProcessOpener } from '../../../src/session/start-stream.ts';
-import { launchKeysFrom } from '../../../src/session/launch.ts';
-import { DEFAULT_STREAM_SETTINGS, VideoFormat, type StreamConfig, type StreamSettings } from '../../../src/session/stream-config.ts';
+import { DEFAULT_STREAM_SETTINGS, VideoFormat, type StreamSettings } from '../../../src/session/stream-config.ts';
 import { generateIdentity } from '../../hostsim/host-identity.ts';
 import { startHostSim, type HostSim } from '../../hostsim/host-sim.ts';
 import { attachMediaSender } from '../../hostsim/media-session.ts';
@@ -35,7 +34,6 @@ let core: Core;
 let sim: HostSim;
 let services: Services;
 let hostId = '';
-let controlBuilt = false;
 const progress: ServiceEvent[] = [];
 /** While true, the client's stream sockets hear nothing: the host (or the network) is gone. */
 let networkCut = false;
@@ -62,21 +60,6 @@ function cuttableSockets(inner: Sockets): Sockets {
   };
 }
 
-/**
- * Whether this core.wasm runs the control stream yet: a session's first step sends an ENet
- * connect on the control channel when it does. Tests that need the host's control messages
- * are skipped until then.
- */
-function coreHasControl(): boolean {
-  const probe = createSession(core, probeConfig(), { seed: new Uint8Array(32) });
-  if (!probe.ok) return false;
-  const session: CoreSession = probe.value;
-  session.handleTimeout(1);
-  let control = false;
-  for (let t = session.pollTransmit(); t !== null; t = session.pollTransmit()) if (t.channel === 'control') control = true;
-  session.destroy();
-  return control;
-}
 
 const settings: StreamSettings = { ...DEFAULT_STREAM_SETTINGS, bitrateKbps: 3000, videoFormats: VideoFormat.H264 | VideoFormat.H265 };
 
@@ -86,7 +69,6 @@ before(async () => {
   const loaded = await loadCore(new Uint8Array(readFileSync(CORE_WASM)));
   if (!loaded.ok) throw new Error(`core.wasm: ${loaded.error.detail}`);
   core = loaded.value;
-  controlBuilt = coreHasControl();
   const identity = await loadOrCreateIdentity(platform, core);
   if (!identity.ok) throw new Error(JSON.stringify(identity.error));
   sim = await startHostSim({ httpPort: 0, identity: generateIdentity(), hostName: 'sim-pc', pin: PIN });
@@ -118,23 +100,6 @@ after(async () => {
 });
 
 /** Sinks that count what reaches them. */
-function probeConfig(): StreamConfig {
-  return {
-    hostAddress: '127.0.0.1',
-    ports: { video: 9, audio: 9, control: 9 },
-    video: { codec: 'h264', format: VideoFormat.H264, width: 640, height: 360, fps: 30, packetSizeBytes: 1024, announcedBitrateKbps: 1000, configuredBitrateKbps: 1000, minRequiredFecPackets: 2, referenceFrameInvalidation: false, tenBit: false, yuv444: false, encoderCscMode: 0, slicesPerFrame: 1 },
-    audio: { channels: 2, channelMask: 3, streams: 1, coupledStreams: 1, mapping: [0, 1], packetDurationMs: 5, highQuality: false },
-    encryption: { rtsp: false, enabledFlags: 1, control: true, video: false, audio: false },
-    pingPayload: null,
-    control: { connectData: 0, channelCount: 48, protocol: 13 },
-    hostFeatureFlags: 0,
-    clientFeatureFlags: 3,
-    nvFeatureFlags: 0,
-    rtspSessionId: 'x',
-    keys: launchKeysFrom(new Uint8Array(16), 0),
-  };
-}
-
 function recordingMedia() {
   const counts = { units: 0, keyUnits: 0, firstUnitKey: null as boolean | null, firstUnitHead: [] as number[], pcmBlocks: 0, configured: [] as string[] };
   const video: VideoSink = {
@@ -215,33 +180,24 @@ test('a started stream reports its stages, configures the sinks, gets pictures a
   assert.equal(sim.runningAppId(), app.id);
   const again = await start(app.id);
   assert.equal(again.handle.info.start, 'resumed');
-  // Connected first: a session still waiting for its client holds up the host's app exit (10 s).
-  await nextEvent(again.handle, (e) => e.kind === 'connected');
+  // Pictures first: a host session still waiting for its client holds up the app's exit (10 s).
+  await nextEvent(again.handle, (e) => e.kind === 'first-frame');
   again.handle.stop();
   await again.handle.ended;
 });
 
-test('the host ending the stream (its app exited) ends it with the host\'s termination', async (t) => {
-  if (!controlBuilt) {
-    t.skip('this core.wasm does not run the control stream yet');
-    return;
-  }
+test('the host ending the stream (its app exited) ends it with the host\'s termination', async () => {
   await quitAll();
   const app = sim.apps()[0];
   assert.ok(app !== undefined);
   const { handle } = await start(app.id);
   await nextEvent(handle, (e) => e.kind === 'first-frame');
-  console.log('DBG', JSON.stringify(sim.streams.sessions().map((x) => [x.id, x.state(), x.controlPeer(), x.videoTarget(), x.endReason()])));
   assert.deepEqual(await services.quitApp(hostId), { ok: true, value: undefined });
   // Sunshine's only code (data-plane.md §4.4.15), after frames were seen: a normal end.
   assert.deepEqual(await handle.ended, { kind: 'host-terminated', code: 0x80030023, graceful: true });
 });
 
-test('a host that goes silent ends the stream as a lost connection', async (t) => {
-  if (!controlBuilt) {
-    t.skip('this core.wasm does not run the control stream yet');
-    return;
-  }
+test('a host that goes silent ends the stream as a lost connection', async () => {
   await quitAll();
   const app = sim.apps()[0];
   assert.ok(app !== undefined);
@@ -262,6 +218,7 @@ test('another app running is reported with its id; after quitting it the chosen 
   const [first, second] = sim.apps();
   assert.ok(first !== undefined && second !== undefined);
   const running = await start(first.id);
+  await nextEvent(running.handle, (e) => e.kind === 'first-frame');
   running.handle.stop();
   await running.handle.ended;
   const refused = await services.startStream(hostId, second.id, settings, recordingMedia().media);
