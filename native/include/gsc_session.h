@@ -298,7 +298,7 @@ GSC_API uint8_t *gsc_session_rx_buf(gsc_session *session, uint32_t channel, uint
  * is counted as malformed and dropped (the caller writes what fits and passes the true size).
  * Errors: GSC_ERR_NULL_ARGUMENT; GSC_ERR_BAD_ARGUMENT for an unknown channel; GSC_ERR_BAD_STATE
  * when the last call on the session was not gsc_session_rx_buf for this channel (nothing is
- * processed). After termination datagrams are ignored (GSC_OK).
+ * processed). After termination video and audio datagrams are ignored (GSC_OK).
  */
 GSC_API GSC_NODISCARD gsc_status gsc_session_rx_commit(gsc_session *session, uint32_t channel, uint32_t size_bytes,
                                                        uint32_t now_us_lo, uint32_t now_us_hi);

@@ -112,10 +112,11 @@ uint8_t *Session::rx_buf(uint32_t channel, uint32_t &capacity_bytes) {
     if (channel >= GSC_SESSION_CHANNEL_COUNT) return nullptr;
     rx_channel_ = channel;
     capacity_bytes = rx_capacity_[channel];
-    if (channel != GSC_SESSION_CHANNEL_VIDEO || video_encrypted_) return rx_scratch_.get();
-    // The receive buffer is a free packet slot: taking it ends the life of a held access unit.
+    if (channel != GSC_SESSION_CHANNEL_VIDEO) return rx_scratch_.get();
+    // The next video datagram goes into a free packet slot, which may be where a held access
+    // unit lies: its life ends here, whether the datagram is written there or decrypted there.
     drop_held_video();
-    return video_.receive_buffer();
+    return video_encrypted_ ? rx_scratch_.get() : video_.receive_buffer();
 }
 
 gsc_status Session::rx_commit(uint32_t channel, uint32_t size_bytes, uint64_t now_us) {

@@ -8,7 +8,8 @@
 //   kRunning    audio pings run from the start (§1.3); video (pings, watchdog) starts when
 //               the control stream reports it is connected, or at once without one.
 //   kTerminated a fatal condition ended it: the status is sticky, GSC_EVENT_TERMINATED is raised
-//               once, received datagrams are ignored and no timer runs.
+//               once, after every other event; video and audio are ignored, and only the
+//               control stream still runs, to say goodbye to the host.
 // Every deadline lives in one table (SessionTimer), refreshed after each input from the parts
 // that own a deadline; the session's deadline is its minimum. Outputs are pulled: transmits
 // from control, then audio pings, then video pings; events from the session's own queue, then

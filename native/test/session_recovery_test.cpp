@@ -178,34 +178,40 @@ TEST(session_request_idr_from_the_decoder_drops_video_until_a_key_frame) {
 }
 
 TEST(session_access_unit_not_drained_before_the_next_video_datagram_is_dropped_and_counted) {
-    const SessionCase &c = session_test::kSessionCases[0];
-    Capture capture;
-    if (!load(c, capture)) return;
-    const gsc_session_config config = session_test::config_for(c, capture, GSC_SESSION_FLAG_AUDIO_NO_DECODE);
-    gsc_session *s = nullptr;
-    REQUIRE_EQ(gsc_session_create(&config, sizeof config, &s), GSC_OK);
-    // Frame 1 (3 data + 2 parity) and frame 2's first packet, fed without draining.
-    size_t video = 0;
-    for (const Input &in : capture.inputs) {
-        if (in.channel != GSC_SESSION_CHANNEL_VIDEO) continue;
-        uint32_t capacity = 0;
-        uint8_t *buffer = gsc_session_rx_buf(s, GSC_SESSION_CHANNEL_VIDEO, &capacity);
-        REQUIRE(buffer != nullptr && in.bytes.size() <= capacity);
-        std::memcpy(buffer, in.bytes.data(), in.bytes.size());
-        REQUIRE_EQ(gsc_session_rx_commit(s, GSC_SESSION_CHANNEL_VIDEO, static_cast<uint32_t>(in.bytes.size()),
-                                         session_test::lo(in.time_us), session_test::hi(in.time_us)),
-                   GSC_OK);
-        if (++video == 6) break;
+    // Clear video is written into the packet slot; encrypted video is decrypted into it.
+    for (const size_t index : {size_t{0}, size_t{3}}) {
+        const SessionCase &c = session_test::kSessionCases[index];
+        Capture capture;
+        if (!load(c, capture)) return;
+        const gsc_session_config config = session_test::config_for(c, capture, GSC_SESSION_FLAG_AUDIO_NO_DECODE);
+        gsc_session_counters clean_stats{};
+        const Output clean = run(config, capture.inputs, clean_stats);
+        REQUIRE(clean.frames.size() >= 2u);
+        gsc_session *s = nullptr;
+        REQUIRE_EQ(gsc_session_create(&config, sizeof config, &s), GSC_OK);
+        // Video datagrams without draining, until the receiver has handed out two frames.
+        gsc_session_counters stats{};
+        for (const Input &in : capture.inputs) {
+            if (in.channel != GSC_SESSION_CHANNEL_VIDEO) continue;
+            uint32_t capacity = 0;
+            uint8_t *buffer = gsc_session_rx_buf(s, GSC_SESSION_CHANNEL_VIDEO, &capacity);
+            REQUIRE(buffer != nullptr && in.bytes.size() <= capacity);
+            std::memcpy(buffer, in.bytes.data(), in.bytes.size());
+            REQUIRE_EQ(gsc_session_rx_commit(s, GSC_SESSION_CHANNEL_VIDEO, static_cast<uint32_t>(in.bytes.size()),
+                                             session_test::lo(in.time_us), session_test::hi(in.time_us)),
+                       GSC_OK);
+            REQUIRE_EQ(gsc_session_stats(s, &stats, sizeof stats), GSC_OK);
+            if (stats.frames_complete == 2) break;
+        }
+        // Frame 1 died when frame 2's datagrams went in; frame 2 still waits for poll_event, intact.
+        CHECK_EQ(stats.frames_complete, 2u);
+        CHECK_EQ(stats.events_dropped, 1u);
+        gsc_event event;
+        const uint8_t *bytes[GSC_EVENT_BYTES_COUNT] = {};
+        REQUIRE_EQ(gsc_session_poll_event(s, &event, bytes), uint32_t{GSC_EVENT_VIDEO_FRAME});
+        CHECK_EQ(event.u.video.frame_index, 2u);
+        REQUIRE(bytes[GSC_EVENT_BYTES_MAIN] != nullptr);
+        CHECK(session_test::Bytes(bytes[0], bytes[0] + event.size_bytes) == clean.frames[1].data);
+        gsc_session_destroy(s);
     }
-    gsc_session_counters stats{};
-    REQUIRE_EQ(gsc_session_stats(s, &stats, sizeof stats), GSC_OK);
-    // Frame 1 died when frame 2's datagrams went in; frame 2 still waits for poll_event.
-    CHECK_EQ(stats.frames_complete, 2u);
-    CHECK_EQ(stats.events_dropped, 1u);
-    gsc_event event;
-    const uint8_t *bytes[GSC_EVENT_BYTES_COUNT] = {};
-    REQUIRE_EQ(gsc_session_poll_event(s, &event, bytes), uint32_t{GSC_EVENT_VIDEO_FRAME});
-    CHECK_EQ(event.u.video.frame_index, 2u);
-    CHECK(bytes[GSC_EVENT_BYTES_MAIN] != nullptr);
-    gsc_session_destroy(s);
 }

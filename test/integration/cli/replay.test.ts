@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readPcapUdp } from '../../../src/cli/pcap-udp.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const CAPTURES = join(ROOT, '..', 'shared', 'captures');
@@ -168,4 +169,63 @@ test('replay without a folder, or with an unknown option, is a usage error', asy
   const unknown = await cli(['replay', 'somewhere', '--dump-everything', 'x']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /unknown option --dump-everything/);
+});
+
+/** A pcap of one frame: the global header and one record in the given byte order and time unit. */
+function pcapOf(frame: Uint8Array, options: { littleEndian: boolean; nanoseconds: boolean; linkType: number }): Uint8Array {
+  const out = new Uint8Array(24 + 16 + frame.length);
+  const view = new DataView(out.buffer);
+  const le = options.littleEndian;
+  view.setUint32(0, options.nanoseconds ? 0xa1b23c4d : 0xa1b2c3d4, le);
+  view.setUint16(4, 2, le);
+  view.setUint16(6, 4, le);
+  view.setUint32(16, 65535, le);
+  view.setUint32(20, options.linkType, le);
+  view.setUint32(24, 1_700_000_000, le);
+  view.setUint32(28, options.nanoseconds ? 123_456_789 : 123_456, le);
+  view.setUint32(32, frame.length, le);
+  view.setUint32(36, frame.length, le);
+  out.set(frame, 40);
+  return out;
+}
+
+/** IPv4 + UDP from port 47998 to 5000 around `payload`. */
+function ipv4Udp(payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(28 + payload.length);
+  const view = new DataView(out.buffer);
+  out[0] = 0x45;
+  view.setUint16(2, out.length);
+  out[8] = 64;
+  out[9] = 17;
+  view.setUint16(20, 47998);
+  view.setUint16(22, 5000);
+  view.setUint16(24, 8 + payload.length);
+  out.set(payload, 28);
+  return out;
+}
+
+test('the pcap reader takes big-endian nanosecond files, VLAN-tagged Ethernet and raw IP, and refuses a cut record', () => {
+  const payload = Uint8Array.from([1, 2, 3, 4, 5]);
+  const ip = ipv4Udp(payload);
+  const ethernet = new Uint8Array(18 + ip.length);
+  ethernet.set([0x81, 0x00, 0x00, 0x05, 0x08, 0x00], 12);
+  ethernet.set(ip, 18);
+  const cases = [
+    { name: 'big-endian, ns, 802.1Q', file: pcapOf(ethernet, { littleEndian: false, nanoseconds: true, linkType: 1 }), timeUs: 1_700_000_000_123_456 },
+    { name: 'little-endian, us, raw IPv4', file: pcapOf(ip, { littleEndian: true, nanoseconds: false, linkType: 101 }), timeUs: 1_700_000_000_123_456 },
+  ];
+  for (const c of cases) {
+    const r = readPcapUdp(c.file);
+    assert.ok(r.ok, c.name);
+    assert.equal(r.value.length, 1, c.name);
+    assert.equal(r.value[0]?.timeUs, c.timeUs, c.name);
+    assert.equal(r.value[0]?.srcPort, 47998, c.name);
+    assert.equal(r.value[0]?.dstPort, 5000, c.name);
+    assert.deepEqual(Array.from(r.value[0]?.payload ?? []), [1, 2, 3, 4, 5], c.name);
+  }
+  const whole = pcapOf(ip, { littleEndian: true, nanoseconds: false, linkType: 101 });
+  const cut = readPcapUdp(whole.subarray(0, whole.length - 1));
+  assert.match(cut.ok ? '' : cut.error, /truncated pcap record at byte 24/);
+  const pcapng = readPcapUdp(Uint8Array.from([0x0a, 0x0d, 0x0d, 0x0a, ...new Array<number>(24).fill(0)]));
+  assert.match(pcapng.ok ? '' : pcapng.error, /not a pcap file/);
 });

@@ -3,13 +3,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findApp, parseStreamCommand } from '../../../src/cli/stream.ts';
 import { DEFAULT_STREAM_SETTINGS, VideoFormat } from '../../../src/session/stream-config.ts';
 import { generateIdentity } from '../../hostsim/host-identity.ts';
 import { startHostSim, type HostSim } from '../../hostsim/host-sim.ts';
+import { attachMediaSender } from '../../hostsim/media-session.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const PIN = '3141';
@@ -49,6 +50,8 @@ before(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'cli-stream-it-'));
   state = join(workDir, 'state');
   sim = await startHostSim({ httpPort: 0, identity: generateIdentity(), hostName: 'sim-pc', pin: PIN });
+  // Every stream session of the simulator sends its test pattern and Opus audio.
+  sim.streams.onSession((session) => void attachMediaSender(session).ready.catch(() => undefined));
   host = `127.0.0.1:${sim.httpPort}`;
   const paired = await cli(['pair', host, '--pin', PIN, '--state', state]);
   assert.equal(paired.code, 0, paired.stderr);
@@ -72,11 +75,12 @@ test('stream APP-TITLE --seconds N streams, writes the dump files and prints one
   for (const key of ['framesComplete', 'framesRecoveredByFec', 'framesDropped', 'idrRequests', 'rfiRequests', 'packets', 'bytes']) assert.equal(typeof report[key], 'number', key);
   assert.ok(report['firstFrameMs'] === null || typeof report['firstFrameMs'] === 'number');
   assert.deepEqual({ codec: report['codec'], width: report['width'], height: report['height'], fps: report['fps'], end: report['end'] }, { codec: 'h264', width: 1280, height: 720, fps: 30, end: 'stopped' });
-  assert.ok(existsSync(video) && existsSync(audio));
-  // Whatever arrived was written as Annex-B access units.
+  assert.ok((report['framesComplete'] as number) > 0 && (report['packets'] as number) > 0 && typeof report['firstFrameMs'] === 'number', run.stdout);
+  // The access units, Annex-B, and the PCM: whole 16-bit stereo samples.
   const written = readFileSync(video);
-  if ((report['framesComplete'] as number) > 0) assert.deepEqual([...written.subarray(0, 4)], [0, 0, 0, 1]);
-  else assert.equal(written.length, 0);
+  assert.deepEqual([...written.subarray(0, 4)], [0, 0, 0, 1]);
+  const pcm = readFileSync(audio);
+  assert.ok(pcm.length > 0 && pcm.length % 4 === 0, `${pcm.length} bytes of PCM`);
   // --quit: nothing runs on the host any more.
   assert.equal(sim.runningAppId(), 0);
 });

@@ -10,10 +10,12 @@ import { join } from 'node:path';
 import { loadCore } from '../../../wasm/core.ts';
 import { createServices } from '../../../src/app/create-services.ts';
 import { loadOrCreateIdentity } from '../../../src/app/identity/identity.ts';
-import type { Services, StreamEvent, StreamMedia } from '../../../src/app/services.ts';
+import type { ServiceEvent, Services, StreamEvent, StreamMedia } from '../../../src/app/services.ts';
 import type { InitMessage } from '../../../src/app/worker/protocol.ts';
+import { bootServices } from '../../../src/app/worker/boot-services.ts';
+import { serveServices } from '../../../src/app/worker/serve-services.ts';
 import { createSessionWorkerOpener } from '../../../src/app/worker/session-proxy.ts';
-import type { WorkerLike } from '../../../src/app/worker/services-proxy.ts';
+import { createServicesProxy, type WorkerLike } from '../../../src/app/worker/services-proxy.ts';
 import { ok } from '../../../src/lib/result.ts';
 import type { AudioSink, VideoSink } from '../../../src/media/media-sink.ts';
 import { createNodePlatform } from '../../../src/platform/node/node-platform.ts';
@@ -22,6 +24,12 @@ import { serveSessionWorker } from '../../../src/session/session-worker.ts';
 import { DEFAULT_STREAM_SETTINGS } from '../../../src/session/stream-config.ts';
 import { generateIdentity } from '../../hostsim/host-identity.ts';
 import { startHostSim, type HostSim } from '../../hostsim/host-sim.ts';
+import { attachMediaSender } from '../../hostsim/media-session.ts';
+import { createFakeEmss } from '../../fakes/tizen/emss.fake.ts';
+import { createEmssSourceOwner } from '../../../src/platform/tizen/emss-source-owner.ts';
+import type { EmssTrackEvent } from '../../../src/platform/tizen/emss-track-events.ts';
+import { parseEmssGlobal, parseSideThreadTrack, type EmssSideThreadTrack } from '../../../src/platform/tizen/emss-types.ts';
+import { detectEmssFeatures } from '../../../src/platform/tizen/tizen-capabilities.ts';
 
 const CORE_WASM = new URL('../../../build/wasm/core.wasm', import.meta.url).pathname;
 const PIN = '6021';
@@ -35,6 +43,8 @@ let sim: HostSim;
 let services: Services;
 let hostId = '';
 const workers: Array<{ terminated: boolean; sentToWorker: unknown[] }> = [];
+/** The side-thread EMSS functions the next session worker sees (a TV's), or none (a browser). */
+let workerSideThread: EmssSideThreadTrack | null = null;
 
 /** A session worker on the far end of a MessageChannel, built on the Node platform. */
 function createChannelWorker(): WorkerLike {
@@ -46,7 +56,7 @@ function createChannelWorker(): WorkerLike {
       postMessage: (message, transfer) => port2.postMessage(message, transfer),
       addEventListener: (type, listener) => port2.addEventListener(type, (event) => listener({ data: event.data })),
     },
-    { platformFor: () => platform, emssSideThread: () => null },
+    { platformFor: () => platform, emssSideThread: () => workerSideThread },
   );
   const record = { terminated: false, sentToWorker: [] as unknown[] };
   workers.push(record);
@@ -72,6 +82,7 @@ before(async () => {
   const identity = await loadOrCreateIdentity(platform, core.value);
   if (!identity.ok) throw new Error(JSON.stringify(identity.error));
   sim = await startHostSim({ httpPort: 0, identity: generateIdentity(), hostName: 'sim-pc', pin: PIN });
+  sim.streams.onSession((session) => void attachMediaSender(session).ready.catch(() => undefined));
   services = createServices({ platform, core: core.value, identity: identity.value, autoPoll: false, openSession: createSessionWorkerOpener({ createWorker: createChannelWorker, platform: INIT }) });
   const added = await services.addHost(`127.0.0.1:${sim.httpPort}`);
   if (!added.ok) throw new Error(JSON.stringify(added.error));
@@ -123,7 +134,7 @@ function waitFor(events: StreamEvent[], predicate: (e: StreamEvent) => boolean):
   });
 }
 
-test('a stream runs in the session worker: the page configures its sinks, gets statistics, and Stop ends the worker', async () => {
+test('a stream runs in the session worker: the page configures its sinks, gets pictures and sound, and Stop ends the worker', async () => {
   assert.ok((await services.quitApp(hostId)).ok);
   const app = sim.apps()[0];
   assert.ok(app !== undefined);
@@ -134,7 +145,7 @@ test('a stream runs in the session worker: the page configures its sinks, gets s
   assert.equal(seen.configured, 2);
   const events: StreamEvent[] = [];
   handle.subscribe((event) => events.push(event));
-  await waitFor(events, (e) => e.kind === 'stats');
+  await waitFor(events, (e) => e.kind === 'stats' && e.stats.framesComplete > 0 && e.stats.audioBlocks > 0);
   const worker = workers.at(-1);
   assert.ok(worker !== undefined);
   // The worker got the prepared stream and was told to post media to the page.
@@ -147,6 +158,140 @@ test('a stream runs in the session worker: the page configures its sinks, gets s
   assert.equal(events.at(-1)?.kind, 'ended');
   await new Promise((resolve) => setTimeout(resolve, 10));
   assert.equal(worker.terminated, true);
-  // Each access unit that reached the page is a buffer of its own (transferred, not a window on core memory).
+  // Each access unit crossed once, as a buffer of its own (transferred, not a window on core memory).
+  assert.ok(seen.units.length > 0 && seen.pcm > 0);
+  assert.deepEqual([...(seen.units[0] ?? new Uint8Array(0)).subarray(0, 4)], [0, 0, 0, 1]);
   for (const unit of seen.units) assert.equal(unit.byteLength, unit.buffer.byteLength);
+});
+
+test('on a TV the session worker appends to EMSS itself: a key frame first, PCM after, no rule of the API broken', async () => {
+  assert.ok((await services.quitApp(hostId)).ok);
+  const app = sim.apps()[0];
+  assert.ok(app !== undefined);
+  const fake = createFakeEmss();
+  const emss = parseEmssGlobal(fake.mainGlobal);
+  const features = detectEmssFeatures(fake.mainGlobal);
+  workerSideThread = parseSideThreadTrack(fake.workerGlobal);
+  assert.ok(emss !== null && features !== null && workerSideThread !== null);
+  const listeners = new Set<(event: EmssTrackEvent) => void>();
+  const reported: EmssTrackEvent[] = [];
+  const owner = createEmssSourceOwner({
+    emss,
+    features,
+    media: fake.video,
+    objectUrls: { create: (source) => fake.createObjectUrl(source), revoke: (url) => fake.revokeObjectUrl(url) },
+    timers: platform.clock,
+    onTrackEvent(event) {
+      reported.push(event);
+      for (const listener of [...listeners]) listener(event);
+    },
+    onFailure: (failure) => assert.fail(`EMSS failed: ${failure.detail}`),
+  });
+  const media: StreamMedia = {
+    kind: 'emss',
+    async open(info) {
+      const started = await owner.start({ latency: 'ultra-low', video: { codec: info.codec === 'hevc' ? 'h265' : 'h264', width: info.width, height: info.height, fps: info.fps, hdr: info.hdr }, audio: { channels: info.audioChannels, sampleRateHz: 48_000 } });
+      return started.ok ? ok(undefined) : started;
+    },
+    subscribeTrackEvents(listener) {
+      listeners.add(listener);
+      for (const event of reported) listener(event);
+      return () => void listeners.delete(listener);
+    },
+  };
+  try {
+    const started = await services.startStream(hostId, app.id, { ...DEFAULT_STREAM_SETTINGS, bitrateKbps: 3000 }, media);
+    assert.ok(started.ok, JSON.stringify(started));
+    const events: StreamEvent[] = [];
+    started.value.subscribe((event) => events.push(event));
+    await waitFor(events, (e) => e.kind === 'stats' && e.stats.framesComplete > 0 && e.stats.audioBlocks > 0);
+    const sent = (workers.at(-1)?.sentToWorker ?? []) as Array<{ kind: string; media?: unknown }>;
+    assert.deepEqual(sent.find((m) => m.kind === 'start')?.media, { kind: 'emss' });
+    // The tracks opened while the page built the source, before the worker started: it was told.
+    assert.ok(sent.some((m) => m.kind === 'emss-track'));
+    started.value.stop();
+    assert.deepEqual(await started.value.ended, { kind: 'stopped' });
+    const video = fake.appends.filter((a) => a.track === 'video');
+    const audio = fake.appends.filter((a) => a.track === 'audio');
+    assert.ok(video.length > 0 && audio.length > 0, `${video.length} video and ${audio.length} audio appends`);
+    assert.equal(video[0]?.isKeyFrame, true);
+    assert.ok(video.every((a) => a.context === 'worker'));
+    assert.deepEqual(fake.violations, []);
+  } finally {
+    workerSideThread = null;
+    await owner.close();
+  }
+});
+
+/** The page's services: the proxy, the services worker on a channel, and session workers on theirs. */
+function pageServices(): { proxy: Services; close(): void } {
+  const { port1, port2 } = new MessageChannel();
+  port1.start();
+  port2.start();
+  serveServices(
+    {
+      postMessage: (message, transfer) => port2.postMessage(message, transfer),
+      addEventListener: (type, listener) => port2.addEventListener(type, (event) => listener({ data: event.data })),
+    },
+    (_init, onStage) => bootServices(platform, onStage, { autoPoll: false }),
+  );
+  const worker: WorkerLike = {
+    postMessage: (message, transfer) => port1.postMessage(message, transfer ?? []),
+    addEventListener: (type, listener) => port1.addEventListener(type, (event) => listener({ data: event.data })),
+    terminate: () => port2.close(),
+  };
+  const proxy = createServicesProxy(worker, INIT, { openSession: createSessionWorkerOpener({ createWorker: createChannelWorker, platform: INIT }) });
+  return {
+    proxy,
+    close() {
+      proxy.dispose();
+      port1.close();
+    },
+  };
+}
+
+test('from the page: the services worker prepares the stream, reporting each stage, and a session worker runs it', async () => {
+  assert.ok((await services.quitApp(hostId)).ok);
+  const app = sim.apps()[0];
+  assert.ok(app !== undefined);
+  const page = pageServices();
+  try {
+    const stages: string[] = [];
+    page.proxy.subscribe((event: ServiceEvent) => {
+      if (event.kind === 'stream-progress' && event.hostId === hostId) stages.push(event.stage);
+    });
+    const { media, seen } = pageSinks();
+    const started = await page.proxy.startStream(hostId, app.id, { ...DEFAULT_STREAM_SETTINGS, bitrateKbps: 3000 }, media);
+    assert.ok(started.ok, JSON.stringify(started));
+    assert.deepEqual(stages, ['checking-host', 'launching', 'negotiating', 'connecting']);
+    const events: StreamEvent[] = [];
+    started.value.subscribe((event) => events.push(event));
+    await waitFor(events, (e) => e.kind === 'first-frame');
+    started.value.stop();
+    assert.deepEqual(await started.value.ended, { kind: 'stopped' });
+    assert.ok(seen.units.length > 0);
+    // The app still runs: quitting it goes through the services worker too.
+    assert.equal(sim.runningAppId(), app.id);
+    assert.deepEqual(await page.proxy.quitApp(hostId), { ok: true, value: undefined });
+    assert.equal(sim.runningAppId(), 0);
+  } finally {
+    page.close();
+  }
+});
+
+test('from the page: a start cancelled while it checks the host answers cancelled and launches nothing', async () => {
+  assert.ok((await services.quitApp(hostId)).ok);
+  const app = sim.apps()[0];
+  assert.ok(app !== undefined);
+  const page = pageServices();
+  try {
+    const workersBefore = workers.length;
+    const pending = page.proxy.startStream(hostId, app.id, DEFAULT_STREAM_SETTINGS, pageSinks().media);
+    page.proxy.cancelStreamStart(hostId);
+    assert.deepEqual(await pending, { ok: false, error: { kind: 'cancelled' } });
+    assert.equal(sim.runningAppId(), 0);
+    assert.equal(workers.length, workersBefore);
+  } finally {
+    page.close();
+  }
 });

@@ -230,6 +230,29 @@ test('a recorded session with encrypted video gives every field of its first eve
   s.destroy();
 });
 
+test('without audio decoding each audio event carries its Opus packet and no samples', { skip: noCaptures }, async () => {
+  const folder = await capture(CLEAR);
+  const created = createSession(await core(), folder.config, { seed: SEED, mediaOnly: true, decodeAudio: false });
+  if (!created.ok) assert.fail(created.error.name);
+  const s = created.value;
+  const first = folder.inputs[0]?.timeUs ?? 0;
+  s.handleTimeout(first);
+  drainTransmits(s);
+  const audio: Array<Extract<SessionEvent, { kind: 'audio-pcm' }>> = [];
+  for (const input of folder.inputs) {
+    s.receive(input.channel, input.bytes, input.timeUs);
+    drainTransmits(s);
+    for (const e of drainEvents(s)) if (e.kind === 'audio-pcm') audio.push({ ...e, ...(e.opus === undefined ? {} : { opus: e.opus.slice() }) });
+  }
+  assert.equal(audio.length, 716 + 16);
+  for (const e of audio) {
+    assert.equal(e.samples.length, 0);
+    assert.equal(e.opus?.length, 60);
+    assert.equal(e.concealed, false);
+  }
+  s.destroy();
+});
+
 test('requestIdr drops video until a key frame and counts the request', { skip: noCaptures }, async () => {
   const folder = await capture(CLEAR);
   const s = open(await core(), folder.config);
