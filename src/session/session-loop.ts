@@ -9,17 +9,20 @@
 //   2. feed every datagram that arrived: each is one core input (rxCommit or receive)
 //      followed by a drain;
 //   3. if the core's deadline has come, handleTimeout and drain;
-//   4. check that the host is still there;
+//   4. check that the host is still there, and run `onPass` (work paced by time);
 //   5. wait until the sooner of the deadline and WAIT_CAP_MS, or until a datagram, a
 //      command or a stop request arrives.
 // A drain is the fixed order of the core's contract: transmits until none, then events
 // until none. Transmits go to the host's port of their channel; events go to `onEvent`
 // while their borrowed bytes are valid.
 //
-// Two ways to receive, per socket. A socket that offers `receiveInto` is read without a copy
+// Three ways to receive, per socket. A socket that offers `receiveInto` is read without a copy
 // straight into core memory (rxBuffer/rxCommit): it is polled, so the cap bounds how late a
 // datagram is seen. Any other socket keeps one `receive` outstanding, whose datagram the
-// core copies in (receive); it wakes the loop the moment a datagram arrives.
+// core copies in (receive); it wakes the loop the moment a datagram arrives. With
+// `pollSockets` those are polled too, with zero-timeout receives: for a platform whose waiting
+// receive blocks the thread in its own polls (Tizen, tizen.md §2.7), where three waiting
+// sockets would take turns blocking the worker.
 //
 // The loop returns to the event loop at every wait and at least every YIELD_EVERY_INPUTS
 // inputs, so that messages to the worker (input, a stop request) never wait behind a flood.
@@ -78,6 +81,8 @@ export interface SessionLoopDeps<E extends { kind: string }> {
   onPass?: () => void;
   /** One turn of the event loop; defaults to a zero-delay timer. */
   yieldToEventLoop?: () => Promise<void>;
+  /** Poll the sockets without `receiveInto` with zero-timeout receives instead of waiting on them. */
+  pollSockets?: boolean;
   waitCapMs?: number;
   hostSilenceLimitMs?: number;
   startSilenceLimitMs?: number;
@@ -145,8 +150,11 @@ export function startSessionLoop<E extends { kind: string }>(deps: SessionLoopDe
     w?.();
   };
 
+  /** Sockets that keep a receive outstanding (not read into core memory, not polled). */
+  const waitsOn = (channel: StreamChannel): boolean => sockets[channel].receiveInto === undefined && deps.pollSockets !== true;
+
   const arm = (channel: StreamChannel): void => {
-    if (armed.has(channel) || end !== null) return;
+    if (armed.has(channel) || end !== null || !waitsOn(channel)) return;
     armed.add(channel);
     void sockets[channel].receive(RECEIVE_WAIT_MS).then((result) => {
       armed.delete(channel);
@@ -239,6 +247,20 @@ export function startSessionLoop<E extends { kind: string }>(deps: SessionLoopDe
     }
   };
 
+  /** Takes what waits on the polled sockets into `arrivals`, without waiting for more. */
+  const sweepPolled = async (): Promise<void> => {
+    if (deps.pollSockets !== true) return;
+    for (const channel of STREAM_CHANNELS) {
+      if (sockets[channel].receiveInto !== undefined) continue;
+      for (let n = 0; n < MAX_BURST_PER_SOCKET; n += 1) {
+        const result = await sockets[channel].receive(0);
+        if (!result.ok && result.error.kind === 'timeout') break;
+        arrivals.push({ channel, result });
+        if (!result.ok) break;
+      }
+    }
+  };
+
   /** Fires due deadlines; answers how long the loop may wait, in ms. */
   const serviceDeadline = (): number => {
     for (let n = 0; n < MAX_TIMEOUTS_PER_PASS && end === null; n += 1) {
@@ -295,15 +317,16 @@ export function startSessionLoop<E extends { kind: string }>(deps: SessionLoopDe
 
   const run = async (): Promise<SessionLoopEnd<E>> => {
     try {
-      for (const channel of STREAM_CHANNELS) if (sockets[channel].receiveInto === undefined) arm(channel);
+      for (const channel of STREAM_CHANNELS) arm(channel);
       while (end === null) {
+        await sweepPolled();
         if (stopRequested) {
           end = { kind: 'stopped' };
           break;
         }
         const waitMs = pass();
         if (end !== null) break;
-        for (const channel of STREAM_CHANNELS) if (sockets[channel].receiveInto === undefined) arm(channel);
+        for (const channel of STREAM_CHANNELS) arm(channel);
         // Work that is already here runs at once, but never so long that messages starve.
         if (inputsSinceYield >= YIELD_EVERY_INPUTS || waitMs <= 0) {
           inputsSinceYield = 0;

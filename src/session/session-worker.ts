@@ -79,7 +79,9 @@ export function serveSessionWorker(endpoint: SessionEndpoint, deps: SessionWorke
         avClock,
         ...(media.value.pump === null ? {} : { onPass: media.value.pump }),
         ...(deps.yieldToEventLoop === undefined ? {} : { yieldToEventLoop: deps.yieldToEventLoop }),
-        ...deps.runner,
+        // A waiting receive on the TV blocks the worker in short polls; poll each socket instead.
+        loop: { pollSockets: platform.name === 'tizen', ...deps.runner?.loop },
+        ...(deps.runner?.statsIntervalMs === undefined ? {} : { statsIntervalMs: deps.runner.statsIntervalMs }),
       },
       message.prepared.config,
       media.value.sinks,

@@ -168,7 +168,7 @@ export interface SessionRunnerDeps {
   onPass?: () => void;
   yieldToEventLoop?: () => Promise<void>;
   /** Tunables of the loop, for tests. */
-  loop?: Pick<SessionLoopDeps<SessionEvent>, 'waitCapMs' | 'hostSilenceLimitMs' | 'startSilenceLimitMs'>;
+  loop?: Pick<SessionLoopDeps<SessionEvent>, 'pollSockets' | 'waitCapMs' | 'hostSilenceLimitMs' | 'startSilenceLimitMs'>;
   statsIntervalMs?: number;
 }
 

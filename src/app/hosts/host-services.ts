@@ -88,24 +88,30 @@ export function createHostServices(deps: HostServicesDeps): HostServices {
   /** The stream start under way per host, to be cancelled. */
   const starts = new Map<string, () => void>();
 
-  const prepare = async (hostId: string, appId: number, settings: StreamSettings): Promise<Result<PreparedStream, ServiceError>> => {
-    const entry = registry.get(hostId);
-    if (entry === undefined) return err({ kind: 'unknown-host', hostId });
-    if (entry.record.pinnedCertDer === null) return err({ kind: 'not-paired' });
-    if (starts.has(hostId)) return err({ kind: 'internal', detail: 'a stream is already starting on this host' });
+  /**
+   * Launch or resume, then RTSP. The start can be cancelled from the moment this is called
+   * (before loading is done too), so a cancel sent right after the request is never lost.
+   */
+  const prepare = (hostId: string, appId: number, settings: StreamSettings): Promise<Result<PreparedStream, ServiceError>> => {
+    if (starts.has(hostId)) return Promise.resolve(err({ kind: 'internal', detail: 'a stream is already starting on this host' }));
     const source = createCancelSource();
     starts.set(hostId, source.cancel);
-    try {
-      return await prepareStream(ctx, deps.streamApi ?? nvhttpStartStreamApi, endpointOf(entry.record), { appId, settings }, {
+    return when(async () => {
+      const entry = registry.get(hostId);
+      if (source.signal.cancelled) return err({ kind: 'cancelled' });
+      if (entry === undefined) return err({ kind: 'unknown-host', hostId });
+      if (entry.record.pinnedCertDer === null) return err({ kind: 'not-paired' });
+      const prepared = await prepareStream(ctx, deps.streamApi ?? nvhttpStartStreamApi, endpointOf(entry.record), { appId, settings }, {
         onStage: (stage) => emit({ kind: 'stream-progress', hostId, stage }),
         cancel: source.signal,
         checkTimeoutMs: REQUEST_TIMEOUT_MS,
       });
-    } finally {
-      starts.delete(hostId);
       // The host's running app changed (or may have): show it without waiting for the next round.
       if (!disposed) void poller.pollNow(hostId);
-    }
+      return prepared;
+    }).finally(() => {
+      if (starts.get(hostId) === source.cancel) starts.delete(hostId);
+    });
   };
 
   const ready = registry.load().then((problems) => {
@@ -149,16 +155,15 @@ export function createHostServices(deps: HostServicesDeps): HostServices {
       }),
     apps: (hostId) => when(() => appService.apps(hostId)),
     boxArt: (hostId, appId) => when(() => appService.boxArt(hostId, appId)),
-    prepareStream: (hostId, appId, settings) => when(() => prepare(hostId, appId, settings)),
-    startStream: (hostId, appId, settings, media) =>
-      when(async () => {
-        const open = deps.openSession;
-        if (open === undefined) return err({ kind: 'internal', detail: 'streaming is not part of this build' });
-        const prepared = await prepare(hostId, appId, settings);
-        if (!prepared.ok) return prepared;
-        emit({ kind: 'stream-progress', hostId, stage: 'connecting' });
-        return open(prepared.value, media);
-      }),
+    prepareStream: (hostId, appId, settings) => prepare(hostId, appId, settings),
+    async startStream(hostId, appId, settings, media) {
+      const open = deps.openSession;
+      if (open === undefined) return err({ kind: 'internal', detail: 'streaming is not part of this build' });
+      const prepared = await prepare(hostId, appId, settings);
+      if (!prepared.ok) return prepared;
+      emit({ kind: 'stream-progress', hostId, stage: 'connecting' });
+      return open(prepared.value, media);
+    },
     cancelStreamStart(hostId) {
       starts.get(hostId)?.();
     },

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { errorText } from '../../../src/app/error-text.ts';
-import type { InvalidAddressReason, ServiceError } from '../../../src/app/services.ts';
+import { errorText, streamEndText } from '../../../src/app/error-text.ts';
+import type { InvalidAddressReason, ServiceError, StreamEnd } from '../../../src/app/services.ts';
 
 // One example per kind. The Record type makes this table fail to compile when a kind is added
 // to ServiceError without a sentence being checked here.
@@ -70,4 +70,36 @@ test('each invalid-address reason gets its own hint, quoting what was typed', ()
 test('a very long typed address is shortened in the sentence', () => {
   const s = errorText({ kind: 'invalid-address', input: 'a'.repeat(500), reason: 'bad-name' });
   assert.ok(s.length < 200, `${s.length} characters`);
+});
+
+test('every way a stream ends has its own sentence, except a stop asked for here', () => {
+  const ends: StreamEnd[] = [
+    { kind: 'host-terminated', code: 0x80030023, graceful: true },
+    { kind: 'host-terminated', code: 0x80030023, graceful: false },
+    { kind: 'host-terminated', code: 0x800e9302, graceful: false },
+    { kind: 'host-terminated', code: 0x800e9403, graceful: false },
+    { kind: 'host-terminated', code: 0x12345678, graceful: false },
+    { kind: 'host-terminated', code: null, graceful: false },
+    { kind: 'connection-lost', detail: 'x' },
+    { kind: 'no-video', received: 'nothing' },
+    { kind: 'no-video', received: 'no-complete-frame' },
+    { kind: 'protocol', detail: 'x' },
+    { kind: 'network', detail: 'x' },
+    { kind: 'media', detail: 'x' },
+    { kind: 'internal', detail: 'x' },
+  ];
+  const sentences = ends.map((end) => streamEndText(end, { hostName: 'Study PC' }));
+  for (const s of sentences) assert.match(s ?? '', /^\S.*[.!]$/);
+  assert.equal(new Set(sentences).size, sentences.length);
+  assert.equal(streamEndText({ kind: 'stopped' }), null);
+  assert.equal(sentences[0], 'The stream ended: the app on “Study PC” was closed.');
+  assert.equal(sentences[4], '“Study PC” ended the stream (code 0x12345678).');
+  assert.match(sentences[7] ?? '', /UDP ports 47998 and 48000/);
+});
+
+test('the app-running sentence names the running app when it is known', () => {
+  assert.equal(
+    errorText({ kind: 'app-running', runningAppId: 7 }, { hostName: 'Study PC', runningAppTitle: 'Steam' }),
+    '“Study PC” is running “Steam”. Quit it first to start a different app, or choose it to go back to it.',
+  );
 });

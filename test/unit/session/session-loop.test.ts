@@ -84,6 +84,8 @@ interface FakeSocket extends StreamSocket {
   readonly sent: Array<{ bytes: Uint8Array; host: string; port: number }>;
   readonly closed: boolean;
   receiveCalls: number;
+  /** The timeout of every receive asked for. */
+  receiveTimeouts: number[];
   deliver(bytes: Uint8Array, port: number): void;
   fail(error: NetError): void;
 }
@@ -104,6 +106,7 @@ function createFakeSocket(clock: FakeClock, options: { zeroCopy: boolean }): Fak
       return closed;
     },
     receiveCalls: 0,
+    receiveTimeouts: [],
     deliver(bytes, port) {
       const datagram = { bytes, host: HOST, port };
       if (waiter !== null) settleWaiter(ok(datagram));
@@ -119,10 +122,12 @@ function createFakeSocket(clock: FakeClock, options: { zeroCopy: boolean }): Fak
     },
     receive(timeoutMs) {
       socket.receiveCalls += 1;
+      socket.receiveTimeouts.push(timeoutMs);
       if (closed) return Promise.resolve(err({ kind: 'closed', detail: 'closed' }));
       if (failure !== null) return Promise.resolve(err(failure));
       const next = queue.shift();
       if (next !== undefined) return Promise.resolve(ok(next));
+      if (timeoutMs <= 0) return Promise.resolve(err({ kind: 'timeout', detail: 'nothing waiting' }));
       return new Promise((resolve) => {
         const timer = clock.setTimer(timeoutMs, () => {
           waiter = null;
@@ -283,6 +288,20 @@ test('a polled socket\'s datagram is seen within the wait cap even when the core
   assert.ok(seenAtMs - at <= 4, `seen ${seenAtMs - at} ms after it arrived`);
   h.loop.stop();
   await h.loop.done;
+});
+
+test('with pollSockets the sockets are only ever asked with zero timeouts, and a datagram is still seen within the cap', async () => {
+  const h = startHarness({ deps: { pollSockets: true } });
+  await h.run(10);
+  h.sockets.video.deliver(bytes(1, 2), PORTS.video);
+  const at = h.clock.nowMs();
+  await h.run(4);
+  const line = h.core.log.find((l) => l.startsWith('receive:video:2@'));
+  assert.ok(line !== undefined, 'the datagram was not fed');
+  assert.ok(Number(line.split('@')[1]) / 1000 - at <= 4);
+  for (const socket of [h.sockets.video, h.sockets.audio, h.sockets.control]) assert.deepEqual([...new Set(socket.receiveTimeouts)], [0]);
+  h.loop.stop();
+  assert.deepEqual(await h.loop.done, { kind: 'stopped' });
 });
 
 test('datagrams from another port than the host\'s are dropped unread and counted', async () => {
