@@ -4,7 +4,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { attachMediaSender } from '../hostsim/media-session.ts';
 import { DEMO_HOST_NAME, e2eUnavailable, FIRST_SCREEN_TIMEOUT_MS, openApp, pairDemoHost, STEP_TIMEOUT_MS, waitForFocus, type AppUnderTest } from './fixture.ts';
 
 const skip = e2eUnavailable() ?? false;
@@ -15,7 +14,6 @@ const YELLOW_KEY_CODE = 405;
 test('choosing an app streams it: stages, then the picture, the statistics on Yellow, and Back asks before stopping', { skip }, async (t) => {
   const app = await openApp(t);
   const { page, stack } = app;
-  stack.hostSim.streams.onSession((session) => void attachMediaSender(session).ready.catch(() => undefined));
   await pairDemoHost(app);
   const title = stack.hostSim.apps()[0]?.title ?? '';
   await page.evaluate(WATCH_STAGES);
@@ -53,7 +51,6 @@ test('choosing an app streams it: stages, then the picture, the statistics on Ye
 test('Red stops a stream at once', { skip }, async (t) => {
   const app = await openApp(t);
   const { page, stack } = app;
-  stack.hostSim.streams.onSession((session) => void attachMediaSender(session).ready.catch(() => undefined));
   await pairDemoHost(app);
   const screen = await startStreaming(app, stack.hostSim.apps()[0]?.title ?? '');
   await screen.and(page.locator('[data-first-frame="true"]')).waitFor({ state: 'attached', timeout: FIRST_SCREEN_TIMEOUT_MS });

@@ -24,6 +24,7 @@ import { createPairingServer, pairPhaseOf } from './pairing-server.ts';
 import { notAuthorizedReply, renderReply, streamOversized, xml, type Reply } from './reply.ts';
 import { createRtspServer } from './rtsp-server.ts';
 import { createStreamHost, type StreamHost } from './stream-session.ts';
+import { attachMediaSender, type MediaSessionOptions } from './media-session.ts';
 import { serverInfoReply } from './serverinfo.ts';
 import { sunshineInt32 } from './sunshine-text.ts';
 import { loadOrCreateIdentity, loadState, newUuid, saveState, type NamedDevice } from './state-store.ts';
@@ -63,6 +64,13 @@ export interface HostSimOptions {
   misbehaviour?: Misbehaviour;
   /** Sunshine's ping_timeout for stream sessions (first UDP ping, control liveness); default 10 s. */
   streamPingTimeoutMs?: number;
+  /**
+   * Video and audio for every stream session, as Sunshine sends them (default true). Tests of
+   * the control plane alone turn it off to skip encoding the fixtures.
+   */
+  sendMedia?: boolean;
+  /** Options of the media sender of every session (FEC percentage, seeded impairment...). */
+  media?: MediaSessionOptions;
 }
 
 export interface PairedClient {
@@ -163,6 +171,11 @@ export async function startHostSim(options: HostSimOptions = {}): Promise<HostSi
   };
 
   const streams = createStreamHost({ pingTimeoutMs: options.streamPingTimeoutMs });
+  if (options.sendMedia !== false) {
+    // A media failure (a fixture that cannot be built) ends that session's media only; the
+    // control stream notices the missing frames the way a client of a broken host would.
+    streams.onSession((session) => void attachMediaSender(session, options.media).ready.catch(() => undefined));
+  }
   const launch = createLaunchControl({
     apps: () => apps,
     rtspPort: () => ports.rtsp,

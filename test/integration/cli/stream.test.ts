@@ -10,7 +10,6 @@ import { findApp, parseStreamCommand } from '../../../src/cli/stream.ts';
 import { DEFAULT_STREAM_SETTINGS, VideoFormat } from '../../../src/session/stream-config.ts';
 import { generateIdentity } from '../../hostsim/host-identity.ts';
 import { startHostSim, type HostSim } from '../../hostsim/host-sim.ts';
-import { attachMediaSender } from '../../hostsim/media-session.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const PIN = '3141';
@@ -51,7 +50,6 @@ before(async () => {
   state = join(workDir, 'state');
   sim = await startHostSim({ httpPort: 0, identity: generateIdentity(), hostName: 'sim-pc', pin: PIN });
   // Every stream session of the simulator sends its test pattern and Opus audio.
-  sim.streams.onSession((session) => void attachMediaSender(session).ready.catch(() => undefined));
   host = `127.0.0.1:${sim.httpPort}`;
   const paired = await cli(['pair', host, '--pin', PIN, '--state', state]);
   assert.equal(paired.code, 0, paired.stderr);

@@ -53,7 +53,7 @@ before(async () => {
   gcm = createAes128Gcm(loaded.value);
   const id = await loadOrCreateIdentity(platform, loaded.value);
   if (!id.ok) throw new Error(JSON.stringify(id.error));
-  sim = await startHostSim({ httpPort: 0, identity: generateIdentity(), hostName: 'sim-pc', pin: PIN, streamPingTimeoutMs: PING_TIMEOUT_MS });
+  sim = await startHostSim({ httpPort: 0, identity: generateIdentity(), hostName: 'sim-pc', pin: PIN, streamPingTimeoutMs: PING_TIMEOUT_MS, sendMedia: false });
   ctx = { platform, core: loaded.value, identity: id.value };
   const unpinned: HostEndpoint = { address: LOCALHOST, httpPort: sim.httpPort, httpsPort: sim.httpsPort, pinnedCertDer: null };
   const paired = await pairWithHost(ctx, unpinned, { pin: PIN, onStage: () => undefined, cancel: createCancelSource().signal, stepTimeoutMs: TIMEOUT_MS });

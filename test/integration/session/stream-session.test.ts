@@ -21,7 +21,6 @@ import { createInProcessOpener } from '../../../src/session/start-stream.ts';
 import { DEFAULT_STREAM_SETTINGS, VideoFormat, type StreamSettings } from '../../../src/session/stream-config.ts';
 import { generateIdentity } from '../../hostsim/host-identity.ts';
 import { startHostSim, type HostSim } from '../../hostsim/host-sim.ts';
-import { attachMediaSender } from '../../hostsim/media-session.ts';
 
 const CORE_WASM = new URL('../../../build/wasm/core.wasm', import.meta.url);
 const PIN = '5190';
@@ -73,7 +72,6 @@ before(async () => {
   if (!identity.ok) throw new Error(JSON.stringify(identity.error));
   sim = await startHostSim({ httpPort: 0, identity: generateIdentity(), hostName: 'sim-pc', pin: PIN });
   // Every stream session of the simulator sends media, as Sunshine's encoder does after ANNOUNCE.
-  sim.streams.onSession((session) => void attachMediaSender(session).ready.catch(() => undefined));
   services = createServices({
     platform,
     core,

@@ -48,7 +48,7 @@ before(async () => {
   if (!id.ok) throw new Error(JSON.stringify(id.error));
   identity = id.value;
   // A preset PIN: the simulator answers pairing at once, as Sunshine does with its PIN flag.
-  sim = await startHostSim({ httpPort: 0, identity: generateIdentity(), hostName: 'sim-pc', pin: PIN });
+  sim = await startHostSim({ httpPort: 0, identity: generateIdentity(), hostName: 'sim-pc', pin: PIN, sendMedia: false });
   ctx = { platform, core, identity };
   const unpinned: HostEndpoint = { address: '127.0.0.1', httpPort: sim.httpPort, httpsPort: sim.httpsPort, pinnedCertDer: null };
   const paired = await pairWithHost(ctx, unpinned, { pin: PIN, onStage: () => undefined, cancel: createCancelSource().signal, stepTimeoutMs: TIMEOUT_MS });
@@ -179,7 +179,7 @@ test('an unknown app id is refused with the host\'s 404', async () => {
 });
 
 test('a host that requires encryption gets video encryption too, and smaller packets for its prefix', async () => {
-  const strict = await startHostSim({ httpPort: 0, identity: generateIdentity(), pin: PIN, encryptionMandatory: true });
+  const strict = await startHostSim({ httpPort: 0, identity: generateIdentity(), pin: PIN, encryptionMandatory: true, sendMedia: false });
   try {
     const unpinned: HostEndpoint = { address: '127.0.0.1', httpPort: strict.httpPort, httpsPort: strict.httpsPort, pinnedCertDer: null };
     const paired = await pairWithHost(ctx, unpinned, { pin: PIN, onStage: () => undefined, cancel: createCancelSource().signal, stepTimeoutMs: TIMEOUT_MS });

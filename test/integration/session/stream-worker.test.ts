@@ -24,7 +24,6 @@ import { serveSessionWorker } from '../../../src/session/session-worker.ts';
 import { DEFAULT_STREAM_SETTINGS } from '../../../src/session/stream-config.ts';
 import { generateIdentity } from '../../hostsim/host-identity.ts';
 import { startHostSim, type HostSim } from '../../hostsim/host-sim.ts';
-import { attachMediaSender } from '../../hostsim/media-session.ts';
 import { createFakeEmss } from '../../fakes/tizen/emss.fake.ts';
 import { createEmssSourceOwner } from '../../../src/platform/tizen/emss-source-owner.ts';
 import type { EmssTrackEvent } from '../../../src/platform/tizen/emss-track-events.ts';
@@ -82,7 +81,6 @@ before(async () => {
   const identity = await loadOrCreateIdentity(platform, core.value);
   if (!identity.ok) throw new Error(JSON.stringify(identity.error));
   sim = await startHostSim({ httpPort: 0, identity: generateIdentity(), hostName: 'sim-pc', pin: PIN });
-  sim.streams.onSession((session) => void attachMediaSender(session).ready.catch(() => undefined));
   services = createServices({ platform, core: core.value, identity: identity.value, autoPoll: false, openSession: createSessionWorkerOpener({ createWorker: createChannelWorker, platform: INIT }) });
   const added = await services.addHost(`127.0.0.1:${sim.httpPort}`);
   if (!added.ok) throw new Error(JSON.stringify(added.error));
