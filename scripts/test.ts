@@ -1,10 +1,11 @@
 // `npm test`: every check of the project, in one run. Each phase runs even when an earlier
 // one failed, so one report shows everything; the last line is the overall count.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, mkdirSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-type Phase = { name: string; run: () => { passed: number; failed: number } };
+type Counts = { passed: number; failed: number };
+type Phase = { name: string; run: () => Counts | Promise<Counts> };
 
 const root = new URL('..', import.meta.url).pathname;
 const outDir = join(root, 'build', 'test-reports');
@@ -52,10 +53,84 @@ function nodeTests(label: string, files: string[], concurrency: number, timeoutM
   return { passed, failed: failed === 0 && code !== 0 ? 1 : failed };
 }
 
+// Fuzzing, bounded: every libFuzzer target of native/fuzz/ (those with a `// fuzz-sources:`
+// line) is built by native/fuzz/build.sh and run for FUZZ_TEST_SECONDS, two at a time (one per
+// core). Each target is one check: it passes when it exits 0 and left no crash, leak, timeout
+// or out-of-memory input. The seed is fixed and new inputs go to a scratch folder, not to the
+// target's corpus, so every run starts from the same place. Longer runs: FUZZ_SECONDS=600
+// native/fuzz/build.sh.
+const FUZZ_TEST_SECONDS = 5;
+const FUZZ_PARALLEL = 2;
+// A target that outlives its time by this much is killed and fails (a hang inside one input).
+const FUZZ_KILL_AFTER_MS = 60_000;
+
+function fuzzTargets(): string[] {
+  const dir = join(root, 'native', 'fuzz');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('_fuzz.cpp') && /^\/\/ fuzz-sources:/m.test(readFileSync(join(dir, f), 'utf8')))
+    .map((f) => f.slice(0, -'.cpp'.length))
+    .sort();
+}
+
+function runFuzzTarget(name: string): Promise<boolean> {
+  const fuzzDir = join(root, 'build', 'fuzz');
+  const scratch = join(fuzzDir, 'test-run', name);
+  const artifacts = join(scratch, 'artifacts');
+  const seeds = join(fuzzDir, `${name.replace(/_fuzz$/, '')}_corpus`);
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(join(scratch, 'corpus'), { recursive: true });
+  mkdirSync(artifacts, { recursive: true });
+  mkdirSync(seeds, { recursive: true });
+  const log = join(outDir, `fuzz-${name}.log`);
+  const args = [`-max_total_time=${FUZZ_TEST_SECONDS}`, '-seed=1', '-timeout=10', '-rss_limit_mb=2048', '-max_len=16384',
+    '-print_final_stats=1', `-artifact_prefix=${artifacts}/`, join(scratch, 'corpus'), seeds];
+  return new Promise((resolve) => {
+    const child = spawn(join(fuzzDir, name), args, { cwd: scratch, stdio: ['ignore', 'pipe', 'pipe'], timeout: FUZZ_TEST_SECONDS * 1000 + FUZZ_KILL_AFTER_MS });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.stderr.on('data', (c: Buffer) => chunks.push(c));
+    const finish = (code: number | null, signal: string | null): void => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      writeFileSync(log, text);
+      const left = readdirSync(artifacts);
+      const ok = code === 0 && left.length === 0;
+      const runs = /stat::number_of_executed_units: (\d+)/.exec(text)?.[1] ?? '?';
+      const cov = [...text.matchAll(/ cov: (\d+)/g)].at(-1)?.[1] ?? '?';
+      if (ok) {
+        console.log(`  ${name}: ok, ${runs} inputs, coverage ${cov} (log ${log})`);
+      } else {
+        const why = signal !== null ? `killed by ${signal}` : `exit ${code ?? '?'}`;
+        console.log(`  ${name}: FAILED, ${why}${left.length > 0 ? `, left ${left.map((a) => join(artifacts, a)).join(', ')}` : ''}`);
+        console.log(text.split('\n').slice(-40).map((l) => `    ${l}`).join('\n'));
+      }
+      resolve(ok);
+    };
+    child.on('error', (e) => {
+      chunks.push(Buffer.from(`cannot start ${name}: ${e.message}\n`));
+      finish(null, null);
+    });
+    child.on('close', finish);
+  });
+}
+
+async function fuzzPhase(): Promise<Counts> {
+  const targets = fuzzTargets();
+  if (sh('bash', ['native/fuzz/build.sh', '--no-run']) !== 0) return { passed: 0, failed: Math.max(1, targets.length) };
+  const queue = [...targets];
+  const results: boolean[] = [];
+  const worker = async (): Promise<void> => {
+    for (let name = queue.shift(); name !== undefined; name = queue.shift()) results.push(await runFuzzTarget(name));
+  };
+  await Promise.all(Array.from({ length: FUZZ_PARALLEL }, worker));
+  const passed = results.filter(Boolean).length;
+  return { passed, failed: results.length - passed };
+}
+
 const only = process.argv.slice(2);
 const phases: Phase[] = [
   { name: 'build', run: () => check(process.execPath, ['--import', 'tsx', 'scripts/build.ts']) },
   { name: 'native', run: () => check('bash', ['native/test.sh']) },
+  { name: 'fuzz', run: fuzzPhase },
   { name: 'typecheck', run: () => check('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']) },
   { name: 'lint', run: () => check('npx', ['eslint', '--max-warnings=0', '.']) },
   { name: 'unit', run: () => nodeTests('unit', findTests('test/unit', '.test.ts'), 2, 60_000) },
@@ -69,7 +144,7 @@ const failedPhases: string[] = [];
 for (const phase of phases) {
   if (only.length > 0 && !only.includes(phase.name)) continue;
   console.log(`\n=== ${phase.name} ===`);
-  const r = phase.run();
+  const r = await phase.run();
   passed += r.passed;
   failed += r.failed;
   if (r.failed > 0) failedPhases.push(phase.name);

@@ -2,6 +2,8 @@
 // services worker and its proxy, and connects keys, gamepads and the UI shell.
 
 import type { StreamMedia } from './app/services.ts';
+import { openSettingsStore, type SettingsStorage, type SettingsStore } from './app/settings/settings-store.ts';
+import { browserProfile, tvProfile, type TvAudioPath } from './app/settings/user-settings.ts';
 import type { InitMessage } from './app/worker/protocol.ts';
 import { createSessionWorkerOpener } from './app/worker/session-proxy.ts';
 import { createServicesProxy } from './app/worker/services-proxy.ts';
@@ -14,12 +16,14 @@ import { createBrowserLifecycle } from './platform/browser/browser-lifecycle.ts'
 import { createAudioWorkletSink } from './platform/browser/audio-worklet-sink.ts';
 import { createWebClock } from './platform/browser/web-clock.ts';
 import { createWebCodecsVideoSink } from './platform/browser/webcodecs-video-sink.ts';
-import type { Clock } from './platform/platform.ts';
+import type { Clock, StorageError } from './platform/platform.ts';
 import { createEmssSourceOwner } from './platform/tizen/emss-source-owner.ts';
 import type { EmssTrackEvent } from './platform/tizen/emss-track-events.ts';
 import { parseEmssGlobal, type EmssGlobal } from './platform/tizen/emss-types.ts';
 import { readTizenCapabilities, recommendedLatency, type EmssFeatures, type TizenCapabilities } from './platform/tizen/tizen-capabilities.ts';
-import { DEFAULT_STREAM_SETTINGS, VideoFormat } from './session/stream-config.ts';
+import type { AudioStreamFormat } from './media/media-sink.ts';
+import { AUDIO_SAMPLE_RATE_HZ } from './session/start-stream.ts';
+import type { AudioChannelCount } from './session/stream-config.ts';
 import { createTizenKeys } from './platform/tizen/tizen-keys.ts';
 import { createTizenLifecycle } from './platform/tizen/tizen-lifecycle.ts';
 import { installKeyDispatch } from './ui/dom/key-dispatch.ts';
@@ -59,7 +63,11 @@ async function main(): Promise<void> {
   // One session worker per stream, started by the opener; written out in full for Vite as above.
   const openSession = createSessionWorkerOpener({ createWorker: () => new Worker(new URL('./session/session-worker.ts', import.meta.url)), platform: init });
   const services = createServicesProxy(worker, init, { openSession });
-  const streaming = onTv ? tvStreaming(clock) : browserStreaming();
+  const caps = onTv ? readTizenCapabilities() : null;
+  const profile = caps === null ? browserProfile() : tvProfile({ uhdPanel: caps.uhdPanel, platformMajor: caps.platformVersion?.major ?? null });
+  const settings = await openSettingsStore(pageSettingsStorage(), profile);
+  for (const problem of settings.loadProblems()) console.warn('saved settings:', problem);
+  const streaming = caps === null ? browserStreaming(settings) : tvStreaming(clock, caps, settings);
   ui.keys.registerKeys(tizenKeysToRegister());
 
   const shell = startShell({
@@ -67,7 +75,7 @@ async function main(): Promise<void> {
     mount,
     services,
     lifecycle: ui.lifecycle,
-    config: { hostPinPage: config?.hostPinPage ?? null, launchApp: null, streaming },
+    config: { hostPinPage: config?.hostPinPage ?? null, launchApp: null, streaming, settings },
     demoHost: config?.demoHost ?? null,
   });
   installKeyDispatch(document, (intent) => shell.handleIntent(intent));
@@ -77,10 +85,13 @@ async function main(): Promise<void> {
   });
 }
 
-/** Browser: WebCodecs on a canvas and an AudioWorklet; H.264 only, which every Chromium decodes. */
-function browserStreaming(): StreamingConfig {
+/** Browser: WebCodecs on a canvas and an AudioWorklet; H.264 only (browserProfile), which every Chromium decodes. */
+function browserStreaming(settings: SettingsStore): StreamingConfig {
   return {
-    settings: { ...DEFAULT_STREAM_SETTINGS, videoFormats: VideoFormat.H264 },
+    // Read at each stream start, so the latest settings apply.
+    get settings() {
+      return settings.streamSettings();
+    },
     createMedia(surface, hooks) {
       const canvas = document.createElement('canvas');
       canvas.className = 'stream-canvas';
@@ -101,18 +112,24 @@ function browserStreaming(): StreamingConfig {
 }
 
 /** TV: EMSS on a video element, fed from the session worker; null where the TV has no EMSS. */
-function tvStreaming(clock: Clock): StreamingConfig | null {
+function tvStreaming(clock: Clock, caps: TizenCapabilities, settings: SettingsStore): StreamingConfig | null {
   const emss = parseEmssGlobal((window as unknown as { tizentvwasm?: unknown }).tizentvwasm);
-  const caps = readTizenCapabilities();
   const features = caps.emss;
   if (emss === null || features === null) return null;
   return {
-    settings: { ...DEFAULT_STREAM_SETTINGS, videoFormats: VideoFormat.H264 | VideoFormat.H265 },
-    createMedia: (surface, hooks) => emssMedia(surface, hooks, { emss, features, caps, clock }),
+    // Read at each stream start, so the latest settings apply.
+    get settings() {
+      return settings.streamSettings();
+    },
+    createMedia: (surface, hooks) => emssMedia(surface, hooks, { emss, features, caps, clock, audioPath: settings.current().tvAudioPath }),
   };
 }
 
-function emssMedia(surface: HTMLElement, hooks: MediaHooks, tv: { emss: EmssGlobal; features: EmssFeatures; caps: TizenCapabilities; clock: Clock }): { media: StreamMedia; close(): void } {
+function emssMedia(
+  surface: HTMLElement,
+  hooks: MediaHooks,
+  tv: { emss: EmssGlobal; features: EmssFeatures; caps: TizenCapabilities; clock: Clock; audioPath: TvAudioPath },
+): { media: StreamMedia; close(): void } {
   const element = document.createElement('video');
   element.className = 'stream-video';
   surface.appendChild(element);
@@ -139,7 +156,7 @@ function emssMedia(surface: HTMLElement, hooks: MediaHooks, tv: { emss: EmssGlob
       const started = await owner.start({
         latency: recommendedLatency(tv.caps, codec),
         video: { codec, width: info.width, height: info.height, fps: info.fps, hdr: info.hdr },
-        audio: { channels: info.audioChannels, sampleRateHz: 48_000 },
+        audio: emssAudioTrack(tv.audioPath, info.audioChannels),
       });
       return started.ok ? ok(undefined) : started;
     },
@@ -158,6 +175,34 @@ function emssMedia(surface: HTMLElement, hooks: MediaHooks, tv: { emss: EmssGlob
       void owner.close();
       element.remove();
     },
+  };
+}
+
+/** The PCM track the EMSS source gets for the chosen TV audio path; null: no track. */
+function emssAudioTrack(path: TvAudioPath, channels: AudioChannelCount): AudioStreamFormat | null {
+  switch (path) {
+    case 'emss-pcm':
+      return { channels, sampleRateHz: AUDIO_SAMPLE_RATE_HZ };
+    case 'web-audio':
+      // Web Audio beside EMSS video needs the session worker to post PCM to the page while it
+      // appends video itself, a media target session-protocol.ts does not have yet; until it
+      // does, this choice is kept and shown but plays through the PCM track, not in silence.
+      return { channels, sampleRateHz: AUDIO_SAMPLE_RATE_HZ };
+  }
+}
+
+/** The page's localStorage as the settings' storage; any exception it throws becomes a Result. */
+function pageSettingsStorage(): SettingsStorage {
+  const attempt = <T>(what: string, run: () => T): Result<T, StorageError> => {
+    try {
+      return ok(run());
+    } catch (e) {
+      return err({ kind: 'storage', detail: `${what}: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  };
+  return {
+    get: (key) => Promise.resolve(attempt('localStorage read', () => window.localStorage.getItem(key))),
+    set: (key, value) => Promise.resolve(attempt('localStorage write', () => window.localStorage.setItem(key, value))),
   };
 }
 

@@ -42,10 +42,20 @@ export interface CoreSession {
   /** Number.POSITIVE_INFINITY when nothing is pending; 0 before the first input. */
   nextDeadlineUs(): number;
   requestIdr(): void;
+  /**
+   * The client leaves: the core starts ENet's graceful disconnect and raises `terminated`
+   * (reason `stopped`). Keep draining and feeding control datagrams and timeouts until
+   * nextDeadlineUs is infinite (the host acknowledged the goodbye, or the 2 s linger ran out).
+   * No effect on a session that already ended.
+   */
+  stop(nowUs: number): void;
   stats(): SessionStats;
   /** Frees the core session; idempotent. Any other call afterwards is a bug and throws. */
   destroy(): void;
 }
+
+/** GSC_TERMINATED_*: the host ended it, a timeout, a broken control stream, or stop(). */
+export type TerminationReason = 'host' | 'timeout' | 'protocol' | 'stopped';
 
 export type SessionEvent =
   | { kind: 'connected' }
@@ -55,7 +65,7 @@ export type SessionEvent =
     /** The decrypted Opus packet the PCM was decoded from (borrowed), absent when the packet was lost. */
     opus?: Uint8Array;
   }
-  | { kind: 'terminated'; reason: 'host' | 'timeout' | 'protocol'; hostCode: number | null; graceful: boolean }
+  | { kind: 'terminated'; reason: TerminationReason; hostCode: number | null; graceful: boolean }
   | { kind: 'rumble'; controller: number; lowFrequency: number; highFrequency: number }
   | { kind: 'hdr-mode'; enabled: boolean };
 
@@ -112,6 +122,7 @@ function bindFunctions(x: CoreExports) {
     pollEvent: fn('poll_event'),
     nextDeadline: fn('next_deadline'),
     requestIdr: fn('request_idr'),
+    stop: fn('stop'),
     stats: fn('stats'),
   };
 }
@@ -186,6 +197,10 @@ function wrapSession(x: CoreExports, f: SessionFunctions, handle: number): CoreS
     },
     requestIdr: () => {
       expectOk('request_idr', f.requestIdr(live()));
+    },
+    stop: (nowUs) => {
+      const [lo, hi] = timeHalves(nowUs);
+      expectOk('stop', f.stop(live(), lo, hi));
     },
     stats: () => {
       expectOk('stats', f.stats(live(), statsPtr, STATS_SIZE));
@@ -370,7 +385,7 @@ const EVENT_AUDIO_FRAME = 3;
 const EVENT_TERMINATED = 4;
 const EVENT_RUMBLE = 5;
 const EVENT_HDR_MODE = 6;
-const TERMINATION_REASONS: Readonly<Record<number, 'host' | 'timeout' | 'protocol'>> = { 1: 'host', 2: 'timeout', 3: 'protocol' };
+const TERMINATION_REASONS: Readonly<Record<number, TerminationReason>> = { 1: 'host', 2: 'timeout', 3: 'protocol', 4: 'stopped' };
 
 /** gsc_event: byte offsets; the union starts at 8. */
 const EVENT = {

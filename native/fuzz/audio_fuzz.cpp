@@ -10,6 +10,9 @@
 //   3  handle_timeout at the armed deadline
 // The opcode's high 6 bits advance the clock (in milliseconds) before the record. Opcodes 1
 // and 2 let the fuzzer reach reordering, FEC and window rules without guessing RTP headers.
+//
+// fuzz-sources: audio_receiver.cpp audio_packet.cpp audio_fec.cpp audio_decrypt.cpp audio_decoder.cpp reed_solomon.cpp
+// fuzz-libs: gsc_opus gsc_bearssl
 #include <cstddef>
 #include <cstdint>
 #include <cstring>

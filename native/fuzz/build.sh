@@ -15,7 +15,34 @@ flags=(-std=c++17 -O1 -g -fno-exceptions -fno-rtti -Wall -Wextra -Werror
        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
 captures="${GSC_CAPTURES_DIR:-$(cd "$root/.." && pwd)/shared/captures}"
 
+# A target is rebuilt only when its binary is older than something it is made from (this
+# script, the target, any core source or header, a linked library), so a second run, as in
+# each `npm test`, costs nothing. Targets compile FUZZ_JOBS at a time (default 2).
+jobs="${FUZZ_JOBS:-2}"
+deps=()
+for dep in "$root"/.deps/src/bearssl-*/inc "$root"/.deps/src/opus-*/include; do [ -d "$dep" ] && deps+=(-isystem "$dep"); done
+up_to_date() {  # binary, then the files it is made from
+  local binary="$1"; shift
+  [ -x "$binary" ] && [ -z "$(find "$@" "$root/native/src" "$root/native/include" -newer "$binary" -print -quit)" ]
+}
+compile() {  # name, target
+  local name="$1" target="$2" sources=() libs=()
+  for s in $(sed -n 's|^// fuzz-sources:||p' "$target"); do sources+=("$root/native/src/$s"); done
+  # `// fuzz-libs:` names third-party static libraries of the native build (gsc_opus gsc_bearssl),
+  # linked uninstrumented, as in native/bench/build.sh.
+  for l in $(sed -n 's|^// fuzz-libs:||p' "$target"); do libs+=("$root/build/native/lib$l.a"); done
+  if up_to_date "$out/$name" "$0" "$target" "${libs[@]}"; then
+    echo "[fuzz] up to date $out/$name" >&2
+    return 0
+  fi
+  # Written under a temporary name, so an interrupted build never leaves a stale binary that looks new.
+  "$cxx" "${flags[@]}" -I"$root/native/src" -I"$root/native/include" "${deps[@]}" "$target" "${sources[@]}" "${libs[@]}" -lm -o "$out/$name.tmp"
+  mv "$out/$name.tmp" "$out/$name"
+  echo "[fuzz] built $out/$name" >&2
+}
+
 built=()
+need_libs=0
 for target in "$root"/native/fuzz/*_fuzz.cpp; do
   name="$(basename "$target" .cpp)"
   if ! grep -q '^// fuzz-sources:' "$target"; then
@@ -23,18 +50,27 @@ for target in "$root"/native/fuzz/*_fuzz.cpp; do
     continue
   fi
   built+=("$name")
-  sources=()
-  for s in $(sed -n 's|^// fuzz-sources:||p' "$target"); do sources+=("$root/native/src/$s"); done
-  # `// fuzz-libs:` names third-party static libraries of the native build (gsc_opus gsc_bearssl),
-  # linked uninstrumented, as in native/bench/build.sh.
-  libs=()
-  for l in $(sed -n 's|^// fuzz-libs:||p' "$target"); do libs+=("$root/build/native/lib$l.a"); done
-  if [ "${#libs[@]}" -gt 0 ]; then bash "$root/native/build.sh" native >/dev/null; fi
-  deps=()
-  for dep in "$root"/.deps/src/bearssl-*/inc "$root"/.deps/src/opus-*/include; do [ -d "$dep" ] && deps+=(-isystem "$dep"); done
-  "$cxx" "${flags[@]}" -I"$root/native/src" -I"$root/native/include" "${deps[@]}" "$target" "${sources[@]}" "${libs[@]}" -lm -o "$out/$name"
-  echo "[fuzz] built $out/$name" >&2
+  grep -q '^// fuzz-libs:' "$target" && need_libs=1
 done
+if [ "$need_libs" = 1 ]; then bash "$root/native/build.sh" native >/dev/null; fi
+failed=0
+running=0
+for name in "${built[@]}"; do
+  if [ "$running" -ge "$jobs" ]; then
+    wait -n || failed=1
+    running=$((running - 1))
+  fi
+  compile "$name" "$root/native/fuzz/$name.cpp" &
+  running=$((running + 1))
+done
+while [ "$running" -gt 0 ]; do
+  wait -n || failed=1
+  running=$((running - 1))
+done
+if [ "$failed" != 0 ]; then
+  echo "[fuzz] a target failed to build" >&2
+  exit 1
+fi
 
 # Seeds for the video target: runs of real datagrams from udp/47998 of each session, in the
 # target's input layout (selector byte, then 2-byte length + datagram records).

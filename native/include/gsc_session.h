@@ -7,11 +7,13 @@
  *   gsc_session_create(&config) ............ sizes and allocates everything, once
  *   loop:
  *     input: gsc_session_rx_buf + gsc_session_rx_commit (a datagram arrived), or
- *            gsc_session_handle_timeout (the deadline passed), or a command (request_idr)
+ *            gsc_session_handle_timeout (the deadline passed), or a command (request_idr, stop)
  *     then drain, in this order:
  *       gsc_session_poll_transmit until it returns 0 (send each datagram on its channel's socket)
  *       gsc_session_poll_event until it returns GSC_EVENT_NONE
  *       gsc_session_next_deadline (when to call gsc_session_handle_timeout next)
+ *   to leave: gsc_session_stop, then the same loop on the control socket until the deadline is
+ *             UINT64_MAX (the host acknowledged the goodbye, or the linger ran out)
  *   gsc_session_destroy
  * Right after create the deadline is 0: the first handle_timeout (or rx_commit) starts the
  * session's clock, sends the first audio ping and starts the control connection.
@@ -33,8 +35,9 @@
  * Malformed input is not an error: it is dropped and counted in gsc_session_stats. A fatal
  * condition (control connection lost, no video, the host's termination) ends the session: its
  * status is kept (gsc_session_last_error) and surfaces once, as the last GSC_EVENT_TERMINATED
- * event. After that video and audio are ignored and only the control stream still runs, to
- * say goodbye to the host (ENet disconnect, sent in the same drain when the session ended it).
+ * event. gsc_session_stop ends it the same way, with GSC_OK. After that video and audio are
+ * ignored and only the control stream still runs, to say goodbye to the host (ENet disconnect,
+ * sent in the same drain when the session ended it).
  */
 #ifndef GSC_SESSION_H
 #define GSC_SESSION_H
@@ -146,6 +149,7 @@ typedef struct gsc_session_config {
 #define GSC_TERMINATED_HOST 1     /* the host sent a termination message (host_code) */
 #define GSC_TERMINATED_TIMEOUT 2  /* the control connection or the video timed out */
 #define GSC_TERMINATED_PROTOCOL 3 /* the control stream broke (bad message, failed decryption) */
+#define GSC_TERMINATED_LOCAL 4    /* the client ended it (gsc_session_stop); status GSC_OK */
 
 /* One event. Fields of the union that the kind does not use are zero. Every field is 32-bit;
  * boolean fields are 0 or 1. */
@@ -336,6 +340,23 @@ GSC_API void gsc_session_next_deadline(const gsc_session *session, uint32_t dead
  * Errors: GSC_ERR_NULL_ARGUMENT.
  */
 GSC_API GSC_NODISCARD gsc_status gsc_session_request_idr(gsc_session *session);
+
+/*
+ * The client ends the session at now_us, and tells the host at once: the control stream starts
+ * ENet's graceful disconnect (what is queued goes out and is acknowledged first, then DISCONNECT,
+ * whose acknowledgement is awaited; 2 s at most in all, the reference client's linger, §4.1).
+ * GSC_EVENT_TERMINATED follows (reason GSC_TERMINATED_LOCAL, status GSC_OK; last_error stays
+ * GSC_OK), after the events already waiting. From here on the session is terminated: video and
+ * audio are ignored, and the caller drains and keeps feeding control datagrams and timeouts
+ * until gsc_session_next_deadline says nothing is pending (UINT64_MAX): the host then knows the
+ * client left. A caller that cannot wait may destroy the session earlier; the host then learns
+ * of the end only from its own timeout.
+ * A session not started yet (no input) just ends, with nothing to send. A session already
+ * terminated (by the host, a timeout, or an earlier stop) is left as it is: GSC_OK, no second
+ * event. With GSC_SESSION_FLAG_NO_CONTROL nothing is sent and the deadline is UINT64_MAX at once.
+ * Errors: GSC_ERR_NULL_ARGUMENT.
+ */
+GSC_API GSC_NODISCARD gsc_status gsc_session_stop(gsc_session *session, uint32_t now_us_lo, uint32_t now_us_hi);
 
 /* Copies the counters into *out (stats_size_bytes = sizeof(gsc_session_counters)).
  * Errors: GSC_ERR_NULL_ARGUMENT, GSC_ERR_BAD_LENGTH. */

@@ -215,6 +215,15 @@ void Session::request_idr() {
     refresh_timers();
 }
 
+void Session::stop(uint64_t now_us) {
+    rx_channel_ = kNoChannel;
+    if (state_ == SessionState::kTerminated) return;
+    // Not started: no clock to start and no host to tell (the control stream is still idle, so
+    // closing it sends nothing).
+    now_us_ = std::max(now_us_, now_us);
+    terminate(GSC_TERMINATED_LOCAL, GSC_OK, false, 0);
+}
+
 uint64_t Session::next_deadline_us() const {
     uint64_t next = UINT64_MAX;
     for (uint64_t deadline : timers_) next = std::min(next, deadline);

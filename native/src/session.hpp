@@ -7,9 +7,9 @@
 //   kIdle       created; no time seen yet. The first input with a time starts it.
 //   kRunning    audio pings run from the start (§1.3); video (pings, watchdog) starts when
 //               the control stream reports it is connected, or at once without one.
-//   kTerminated a fatal condition ended it: the status is sticky, GSC_EVENT_TERMINATED is raised
-//               once, after every other event; video and audio are ignored, and only the
-//               control stream still runs, to say goodbye to the host.
+//   kTerminated a fatal condition or stop() ended it: the status is sticky, GSC_EVENT_TERMINATED
+//               is raised once, after every other event; video and audio are ignored, and only
+//               the control stream still runs, to say goodbye to the host.
 // Every deadline lives in one table (SessionTimer), refreshed after each input from the parts
 // that own a deadline; the session's deadline is its minimum. Outputs are pulled: transmits
 // from control, then audio pings, then video pings; events from the session's own queue, then
@@ -60,6 +60,8 @@ public:
     uint32_t poll_event(gsc_event &event, const uint8_t *bytes[GSC_EVENT_BYTES_COUNT]);
     uint64_t next_deadline_us() const;
     void request_idr();
+    // The client leaves (gsc_session_stop): the session ends as by a fatal condition, with GSC_OK.
+    void stop(uint64_t now_us);
     void stats(gsc_session_counters &out) const;
     gsc_status last_error() const { return last_error_; }
 

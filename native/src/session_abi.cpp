@@ -117,6 +117,12 @@ gsc_status gsc_session_request_idr(gsc_session *session) {
     return GSC_OK;
 }
 
+gsc_status gsc_session_stop(gsc_session *session, uint32_t now_us_lo, uint32_t now_us_hi) {
+    if (session == nullptr) return GSC_ERR_NULL_ARGUMENT;
+    session->session.stop(join_us(now_us_lo, now_us_hi));
+    return GSC_OK;
+}
+
 gsc_status gsc_session_stats(const gsc_session *session, gsc_session_counters *out, uint32_t stats_size_bytes) {
     if (session == nullptr || out == nullptr) return GSC_ERR_NULL_ARGUMENT;
     if (stats_size_bytes != sizeof(gsc_session_counters)) return GSC_ERR_BAD_LENGTH;

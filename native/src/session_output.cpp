@@ -26,6 +26,9 @@ uint32_t Session::poll_transmit(uint32_t &channel, const uint8_t *&bytes) {
     if (control_.poll_transmit(bytes, size)) {
         channel = GSC_SESSION_CHANNEL_CONTROL;
     } else if (state_ == SessionState::kTerminated) {
+        // The goodbye's datagrams are out: the deadline is the control stream's own again, so
+        // that a stopped session says "nothing pending" as soon as there is nothing.
+        refresh_timers();
         return 0;
     } else if (audio_ping_.poll(bytes, size)) {
         channel = GSC_SESSION_CHANNEL_AUDIO;

@@ -27,6 +27,14 @@
 // The loop returns to the event loop at every wait and at least every YIELD_EVERY_INPUTS
 // inputs, so that messages to the worker (input, a stop request) never wait behind a flood.
 //
+// Stopping says goodbye: stop() hands the core its stop command (ENet's graceful disconnect),
+// then the loop keeps pumping, with the control socket's datagrams and the core's deadlines,
+// until the core has nothing pending (the host acknowledged the DISCONNECT, so it learns at once
+// that the client left instead of by its own timeout) or STOP_LINGER_MS ran out. Events that
+// were waiting in the core are still delivered, its own `terminated` is not, no command runs,
+// and the loop ends as `stopped` whatever happens to the sockets. A core without `stop` ends
+// at once.
+//
 // It ends on the core's `terminated` event, on stop(), on a socket failure, or when the host
 // has gone silent: ENet acknowledges our 100 ms control pings (data-plane.md §1.5), so a live
 // host is never quiet for long, and HOST_SILENCE_LIMIT_MS ends the stream well within 3 s of
@@ -49,6 +57,8 @@ export interface PumpedCore<E extends { kind: string }> {
   pollTransmit(): { channel: StreamChannel; bytes: Uint8Array } | null;
   pollEvent(): E | null;
   nextDeadlineUs(): number;
+  /** The client leaves (wasm/session.ts CoreSession.stop); optional for cores with no goodbye to say. */
+  stop?(nowUs: number): void;
 }
 
 /** Where a datagram landed when a socket reads it into the caller's memory. */
@@ -114,7 +124,7 @@ export interface SessionLoopStats {
 export interface SessionLoop<E extends { kind: string }> {
   /** Resolves once, when the loop has ended and closed its sockets. */
   readonly done: Promise<SessionLoopEnd<E>>;
-  /** Ends the loop at its next step; idempotent. */
+  /** Ends the loop: says goodbye to the host first (bounded by STOP_LINGER_MS), then `done` resolves `stopped`; idempotent. */
   stop(): void;
   /** Runs `command` against the core between two steps of the loop, then drains. */
   runCommand(command: (core: PumpedCore<E>) => void): void;
@@ -131,6 +141,8 @@ export function startSessionLoop<E extends { kind: string }>(deps: SessionLoopDe
   const commands: Array<(core: PumpedCore<E>) => void> = [];
   let end: SessionLoopEnd<E> | null = null;
   let stopRequested = false;
+  /** Set once the core was told to stop: until when the loop waits for the goodbye to finish. */
+  let stopDeadlineMs: number | null = null;
   let wake: (() => void) | null = null;
   let lastNowUs = 0;
   let inputsSinceYield = 0;
@@ -184,6 +196,8 @@ export function startSessionLoop<E extends { kind: string }>(deps: SessionLoopDe
       if (n > MAX_DRAIN_ITEMS) throw new Error('the core kept producing events');
       const event = core.pollEvent();
       if (event === null) break;
+      // Stopping: the end is `stopped`, and the core's `terminated` only confirms it.
+      if (stopDeadlineMs !== null && isTerminated(event)) continue;
       deps.onEvent(event);
       // Nothing after the end matters; the core's later events are not delivered.
       if (isTerminated(event)) {
@@ -301,6 +315,26 @@ export function startSessionLoop<E extends { kind: string }>(deps: SessionLoopDe
       };
     });
 
+  /** Tells the core to stop and sends its goodbye; false when there is no goodbye to wait for. */
+  const beginStop = (): boolean => {
+    commands.length = 0;
+    if (core.stop === undefined) return false;
+    stopDeadlineMs = clock.nowMs() + STOP_LINGER_MS;
+    core.stop(nowUs());
+    drain();
+    return true;
+  };
+
+  /** One pass while stopping: datagrams and deadlines only, until the core is done or the linger is over. */
+  const stoppingPass = (): number => {
+    feedArrivals();
+    if (end === null) pollZeroCopy();
+    const waitMs = end === null ? serviceDeadline() : 0;
+    const doneSaying = core.nextDeadlineUs() === Number.POSITIVE_INFINITY;
+    if (end !== null || doneSaying || clock.nowMs() >= (stopDeadlineMs ?? 0)) end = { kind: 'stopped' };
+    return waitMs;
+  };
+
   const pass = (): number => {
     for (const command of commands.splice(0)) {
       inputsSinceYield += 1;
@@ -320,18 +354,16 @@ export function startSessionLoop<E extends { kind: string }>(deps: SessionLoopDe
       for (const channel of STREAM_CHANNELS) arm(channel);
       while (end === null) {
         await sweepPolled();
-        if (stopRequested) {
-          end = { kind: 'stopped' };
-          break;
-        }
-        const waitMs = pass();
+        if (stopRequested && stopDeadlineMs === null && !beginStop()) end = { kind: 'stopped' };
+        if (end !== null) break;
+        const waitMs = stopDeadlineMs === null ? pass() : stoppingPass();
         if (end !== null) break;
         for (const channel of STREAM_CHANNELS) arm(channel);
         // Work that is already here runs at once, but never so long that messages starve.
         if (inputsSinceYield >= YIELD_EVERY_INPUTS || waitMs <= 0) {
           inputsSinceYield = 0;
           await yieldTurn();
-        } else if (!hasWork()) {
+        } else if (stopDeadlineMs !== null ? arrivals.length === 0 : !hasWork()) {
           // A wake-up by a datagram may come without a turn of the event loop (a receive that
           // resolves from a queue), so only a sleep that ran out resets the count.
           await wait(waitMs);
@@ -365,6 +397,9 @@ function isTerminated<E extends { kind: string }>(event: E): event is Extract<E,
   return event.kind === 'terminated';
 }
 
+// The longest goodbye: ENet's disconnect linger in the core (MCC lingers 2 s, data-plane.md
+// §4.1). The core gives up by then on its own; this bounds the loop whatever the core does.
+const STOP_LINGER_MS = 2000;
 // A quarter of a 60 Hz frame: the longest a polled socket's datagram waits to be seen, and the
 // longest the loop sleeps even when the core has no deadline (tizen.md §2.7: short waits).
 const WAIT_CAP_MS = 4;

@@ -1,9 +1,11 @@
 // Streaming in the browser build, as a person does it: pair the demo host, choose an app, watch
 // the start, see the picture (H.264 through the relay, the session worker and WebCodecs),
-// show the statistics with Yellow, and stop with Back and "Stop" or with Red.
+// show the statistics with Yellow, and stop with Back and "Stop" or with Red; either way the
+// host hears the goodbye (ENet DISCONNECT) at once, rather than noticing the silence later.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
+import type { HostSim } from '../hostsim/host-sim.ts';
 import { DEMO_HOST_NAME, e2eUnavailable, FIRST_SCREEN_TIMEOUT_MS, openApp, pairDemoHost, STEP_TIMEOUT_MS, waitForFocus, type AppUnderTest } from './fixture.ts';
 
 const skip = e2eUnavailable() ?? false;
@@ -26,7 +28,7 @@ test('choosing an app streams it: stages, then the picture, the statistics on Ye
   await page.waitForFunction(CANVAS_HAS_PICTURE, undefined, { timeout: STEP_TIMEOUT_MS * 2 });
 
   await pressRemoteKey(page, YELLOW_KEY_CODE, 'ColorF2Yellow');
-  const stats = screen.getByRole('status').filter({ hasText: /^1280×720 at 60 fps, H\.264/ });
+  const stats = screen.getByRole('status').filter({ hasText: /^1920×1080 at 60 fps, H\.264/ });
   await stats.waitFor({ state: 'visible' });
   await stats.filter({ hasText: /Frames: [1-9]\d* shown/ }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
 
@@ -43,6 +45,7 @@ test('choosing an app streams it: stages, then the picture, the statistics on Ye
   await screen.waitFor({ state: 'detached', timeout: STEP_TIMEOUT_MS });
   const apps = page.getByRole('region', { name: `Apps on ${DEMO_HOST_NAME}` });
   await apps.waitFor({ state: 'visible' });
+  await assertClientSaidGoodbye(stack.hostSim);
   // Stopping leaves the app running on the PC.
   assert.equal(stack.hostSim.runningAppId(), stack.hostSim.apps()[0]?.id);
   assert.deepEqual(app.problems(), []);
@@ -57,7 +60,35 @@ test('Red stops a stream at once', { skip }, async (t) => {
   await pressRemoteKey(page, RED_KEY_CODE, 'ColorF0Red');
   await screen.waitFor({ state: 'detached', timeout: STEP_TIMEOUT_MS });
   await page.getByRole('region', { name: `Apps on ${DEMO_HOST_NAME}` }).waitFor({ state: 'visible' });
+  await assertClientSaidGoodbye(stack.hostSim);
 });
+
+/**
+ * The host's stream session ends because the client's ENet DISCONNECT arrived: within one UI
+ * step of the stop, well before any of the host's own timeouts (ENet's, or the 10 s ping
+ * timeout) could end it, and with the reason that says so.
+ */
+async function assertClientSaidGoodbye(hostSim: HostSim): Promise<void> {
+  const sessions = hostSim.streams.sessions();
+  const session = sessions[sessions.length - 1];
+  assert.ok(session !== undefined, 'the host had no stream session');
+  if (session.state() !== 'ended') {
+    let unsubscribe = (): void => undefined;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`the host's stream session still runs ${STEP_TIMEOUT_MS} ms after the stop`)), STEP_TIMEOUT_MS);
+        unsubscribe = session.onEvent((event) => {
+          if (event.kind === 'ended') resolve();
+        });
+      });
+    } finally {
+      clearTimeout(timer);
+      unsubscribe();
+    }
+  }
+  assert.deepEqual(session.endReason(), { kind: 'control', reason: 'client-disconnected' });
+}
 
 /** Chooses the app `title` on the apps screen; answers the stream screen once it streams. */
 async function startStreaming(app: AppUnderTest, title: string) {

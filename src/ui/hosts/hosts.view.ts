@@ -1,5 +1,5 @@
-// The hosts screen: one card per computer with its status, a Details button under it, and
-// the "Add a computer" tile last.
+// The hosts screen: one card per computer with its status, a Details button under it, the
+// "Add a computer" tile, and last the "Settings" tile when the page has settings.
 
 import { errorText } from '../../app/error-text.ts';
 import type { HostView, ServiceEvent } from '../../app/services.ts';
@@ -8,6 +8,8 @@ import { focusButton, h, replaceChildren } from '../dom/element.ts';
 import { messageLine, screenFrame } from '../dom/layer-frame.ts';
 import type { LayerView, ViewContext } from '../shell/view-context.ts';
 import { activationFor, ADD_HOST_KEY, hostDetailsKey, hostTileKey, statusWords } from './host-tile.ts';
+
+const SETTINGS_TILE_KEY = 'settings';
 
 export function createHostsView(ctx: ViewContext): LayerView {
   const { doc } = ctx;
@@ -25,6 +27,14 @@ export function createHostsView(ctx: ViewContext): LayerView {
         h(doc, 'span', { class: 'tile-name', text: 'Add a computer' }),
       ]),
     );
+    if (ctx.config.settings !== undefined && ctx.config.settings !== null) {
+      cards.push(
+        focusButton(doc, SETTINGS_TILE_KEY, { class: 'tile settings-tile', onClick: () => ctx.open({ kind: 'settings' }) }, [
+          h(doc, 'span', { class: 'tile-icon settings-icon', attrs: { 'aria-hidden': 'true' } }),
+          h(doc, 'span', { class: 'tile-name', text: 'Settings' }),
+        ]),
+      );
+    }
     replaceChildren(grid, cards);
     const hint = hosts.length === 0 ? h(doc, 'p', { class: 'hint', text: 'No computers yet. Choose “Add a computer” and type the address of a PC running Sunshine.' }) : null;
     replaceChildren(notice, [messageLine(doc, 'alert', problem), hint]);

@@ -19,6 +19,7 @@ import { keepFocus } from '../focus/focus-keep.ts';
 import { createStack, rememberFocus, rememberFocusAt, replaceRoot, top, type ScreenStack } from '../focus/screen-stack.ts';
 import { createHostsView } from '../hosts/hosts.view.ts';
 import { createPairingView } from '../pairing/pairing.view.ts';
+import { createSettingsView } from '../settings/settings.view.ts';
 import { createExitConfirmView } from './exit-confirm.view.ts';
 import { goBack, openScreen, type Screen } from './screens.ts';
 import { createStartingView } from './starting.view.ts';
@@ -307,5 +308,7 @@ function createView(screen: Screen, ctx: ViewContext): LayerView {
       return createExitConfirmView(ctx);
     case 'stream':
       return createStreamView(ctx, screen.hostId, screen.appId);
+    case 'settings':
+      return createSettingsView(ctx);
   }
 }

@@ -11,6 +11,8 @@ export type Screen =
   | { kind: 'pairing'; hostId: string }
   | { kind: 'details'; hostId: string }
   | { kind: 'exit-confirm' }
+  /** The stream settings (resolution, frame rate, bitrate, codec, sound). */
+  | { kind: 'settings' }
   /** A stream of one app: its start, the picture, and why it ended. */
   | { kind: 'stream'; hostId: string; appId: number };
 
@@ -20,6 +22,7 @@ export function layerOf(screen: Screen): Layer {
     case 'hosts':
     case 'apps':
     case 'stream':
+    case 'settings':
       return 'screen';
     case 'add-host':
     case 'pairing':

@@ -1,5 +1,6 @@
 // The contract between the shell and each screen or dialog it shows.
 
+import type { SettingsStore } from '../../app/settings/settings-store.ts';
 import type { HostView, ServiceError, ServiceEvent, Services, StartupStage, StreamMedia } from '../../app/services.ts';
 import type { Intent } from '../../input/intent.ts';
 import type { StreamSettings } from '../../session/stream-config.ts';
@@ -29,6 +30,8 @@ export interface ShellConfig {
   launchApp: ((hostId: string, appId: number) => void) | null;
   /** What the stream screen needs from the page; absent: streaming is not part of the build. */
   streaming?: StreamingConfig | null;
+  /** The user's stream settings; absent: no settings screen (the hosts screen offers none). */
+  settings?: SettingsStore | null;
 }
 
 export interface StreamingConfig {

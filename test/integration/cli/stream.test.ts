@@ -10,11 +10,20 @@ import { findApp, parseStreamCommand } from '../../../src/cli/stream.ts';
 import { DEFAULT_STREAM_SETTINGS, VideoFormat } from '../../../src/session/stream-config.ts';
 import { generateIdentity } from '../../hostsim/host-identity.ts';
 import { startHostSim, type HostSim } from '../../hostsim/host-sim.ts';
+import { loadVideoFixture } from '../../hostsim/media-fixtures.ts';
+import type { StreamSession } from '../../hostsim/stream-session.ts';
+import { splitAccessUnits, splitNalUnits } from '../../hostsim/video-annexb.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const PIN = '3141';
 // Bounds on each run; never reached when things work.
 const RUN_TIMEOUT_MS = 60_000;
+// HEVC NAL unit types (H.265 Table 7-1).
+const HEVC_IDR_W_RADL = 19;
+const HEVC_IDR_N_LP = 20;
+const HEVC_VPS = 32;
+const HEVC_SPS = 33;
+const HEVC_PPS = 34;
 
 let workDir = '';
 let state = '';
@@ -45,6 +54,29 @@ function cli(args: string[]): Promise<Run> {
   });
 }
 
+/** The simulator's stream sessions that start while `run` runs, with `run`'s result. */
+async function watchingSessions<T>(run: () => Promise<T>): Promise<{ result: T; sessions: StreamSession[] }> {
+  const sessions: StreamSession[] = [];
+  const unsubscribe = sim.streams.onSession((session) => sessions.push(session));
+  try {
+    return { result: await run(), sessions };
+  } finally {
+    unsubscribe();
+  }
+}
+
+/**
+ * The client said goodbye when it stopped: by the time the CLI has exited, the simulator's
+ * session has already ended because the client's ENet DISCONNECT arrived, not by one of its
+ * timeouts (which would leave it running for seconds after the exit).
+ */
+function assertEndedByClientGoodbye(sessions: readonly StreamSession[]): void {
+  assert.equal(sessions.length, 1);
+  const session = sessions[0] as StreamSession;
+  assert.equal(session.state(), 'ended');
+  assert.deepEqual(session.endReason(), { kind: 'control', reason: 'client-disconnected' });
+}
+
 before(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'cli-stream-it-'));
   state = join(workDir, 'state');
@@ -65,8 +97,11 @@ test('stream APP-TITLE --seconds N streams, writes the dump files and prints one
   assert.ok(app !== undefined);
   const video = join(workDir, 'video.h264');
   const audio = join(workDir, 'audio.pcm');
-  const run = await cli(['stream', host, app.title, '--codec', 'h264', '--width', '1280', '--height', '720', '--fps', '30', '--bitrate', '4000', '--audio', 'stereo', '--seconds', '2', '--dump-video', video, '--dump-audio', audio, '--quit', '--state', state]);
+  const { result: run, sessions } = await watchingSessions(() =>
+    cli(['stream', host, app.title, '--codec', 'h264', '--width', '1280', '--height', '720', '--fps', '30', '--bitrate', '4000', '--audio', 'stereo', '--seconds', '2', '--dump-video', video, '--dump-audio', audio, '--quit', '--state', state]),
+  );
   assert.equal(run.code, 0, run.stderr);
+  assertEndedByClientGoodbye(sessions);
   const lines = run.stdout.split('\n').filter((line) => line.length > 0);
   assert.equal(lines.length, 1, run.stdout);
   const report = JSON.parse(lines[0] ?? '') as Record<string, unknown>;
@@ -81,6 +116,56 @@ test('stream APP-TITLE --seconds N streams, writes the dump files and prints one
   assert.ok(pcm.length > 0 && pcm.length % 4 === 0, `${pcm.length} bytes of PCM`);
   // --quit: nothing runs on the host any more.
   assert.equal(sim.runningAppId(), 0);
+});
+
+test('stream --codec h265 dumps the HEVC access units the simulator sent, byte for byte, one per frame counted', async () => {
+  const app = sim.apps()[0];
+  assert.ok(app !== undefined);
+  const video = join(workDir, 'video.h265');
+  const { result: run, sessions } = await watchingSessions(() => cli(['stream', host, app.title, '--codec', 'h265', '--seconds', '2', '--dump-video', video, '--quit', '--state', state]));
+  assert.equal(run.code, 0, run.stderr);
+  assertEndedByClientGoodbye(sessions);
+  const report = JSON.parse(run.stdout.trim()) as Record<string, unknown>;
+  assert.deepEqual({ codec: report['codec'], width: report['width'], height: report['height'], end: report['end'] }, { codec: 'hevc', width: 1280, height: 720, end: 'stopped' }, run.stdout);
+
+  const dump = new Uint8Array(readFileSync(video));
+  assert.deepEqual([...dump.subarray(0, 4)], [0, 0, 0, 1], 'an Annex-B start code first');
+  const units = splitAccessUnits(dump, 'hevc');
+  assert.ok(units.length > 0);
+  assert.equal(units.length, report['framesComplete'], 'one access unit per frame the statistics count');
+
+  // The first access unit is decodable on its own: parameter sets first, then an IDR slice.
+  const first = splitNalUnits(units[0] as Uint8Array, 'hevc').map((nal) => nal.type);
+  assert.deepEqual(first.slice(0, 3), [HEVC_VPS, HEVC_SPS, HEVC_PPS], `first access unit: NAL types ${first.join(' ')}`);
+  assert.ok(first.includes(HEVC_IDR_W_RADL) || first.includes(HEVC_IDR_N_LP), `first access unit: NAL types ${first.join(' ')}`);
+
+  // Every unit is whole NAL units with valid two-byte headers (H.265 §7.3.1.2).
+  units.forEach((unit, i) => {
+    const nals = splitNalUnits(unit, 'hevc');
+    assert.ok(nals.length > 0 && nals[0]?.offset === 0, `access unit ${i} does not start with a start code`);
+    for (const nal of nals) {
+      assert.ok(nal.end - nal.headerOffset >= 2, `access unit ${i}: a NAL unit without its header`);
+      const [b0, b1] = [unit[nal.headerOffset] ?? 0, unit[nal.headerOffset + 1] ?? 0];
+      const where = `access unit ${i}, NAL at ${nal.offset}: ${b0.toString(16)} ${b1.toString(16)}`;
+      assert.equal(b0 >> 7, 0, `forbidden_zero_bit set in ${where}`);
+      assert.equal(((b0 & 1) << 5) | (b1 >> 3), 0, `nuh_layer_id not 0 in ${where}`);
+      assert.notEqual(b1 & 7, 0, `nuh_temporal_id_plus1 is 0 in ${where}`);
+    }
+  });
+
+  // With no loss on loopback each unit is one of the fixture's, as sent. The clip only moves
+  // forward, restarting from its IDR (index 0) at its end and on each IDR request.
+  const fixture = await loadVideoFixture('hevc', 1280, 720, 60);
+  const indexOf = new Map(fixture.accessUnits.map((unit, i) => [Buffer.from(unit).toString('base64'), i]));
+  const indices = units.map((unit, i) => {
+    const index = indexOf.get(Buffer.from(unit).toString('base64'));
+    assert.ok(index !== undefined, `access unit ${i} (${unit.length} bytes) is none of the fixture's`);
+    return index;
+  });
+  assert.equal(indices[0], 0);
+  indices.forEach((index, i) => {
+    if (i > 0) assert.ok(index === 0 || index > (indices[i - 1] ?? 0), `fixture unit ${index} after ${indices[i - 1] ?? ''}`);
+  });
 });
 
 test('stream with an app id that is not on the host fails with a sentence and status 1', async () => {
