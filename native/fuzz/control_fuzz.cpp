@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "fuzz_input.hpp"
 #include "control_envelope.hpp"
 #include "control_messages.hpp"
 #include "control_stream.hpp"
@@ -52,32 +53,8 @@ extern "C" gsc_status gsc_aes128_gcm_decrypt(const uint8_t *key, const uint8_t *
 
 namespace {
 
-void check(bool condition) {
-    if (!condition) std::abort();
-}
-
-struct Input {
-    const uint8_t *data;
-    size_t size;
-    size_t at = 0;
-    bool u8(uint8_t &out) {
-        if (at >= size) return false;
-        out = data[at++];
-        return true;
-    }
-    bool u16(uint16_t &out) {
-        uint8_t lo = 0, hi = 0;
-        if (!u8(lo) || !u8(hi)) return false;
-        out = static_cast<uint16_t>(lo | (hi << 8));
-        return true;
-    }
-    const uint8_t *take(size_t &n) {
-        if (n > size - at) n = size - at;
-        const uint8_t *p = data + at;
-        at += n;
-        return p;
-    }
-};
+using gsc_fuzz::check;
+using gsc_fuzz::Input;
 
 constexpr uint32_t kConnectId = 0x0a0b0c0d;
 

@@ -2,15 +2,14 @@
 // against the host simulator on loopback ports chosen by the system.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHostSim, type HostSim } from '../../hostsim/host-sim.ts';
 import { generateIdentity, type HostIdentity } from '../../hostsim/host-identity.ts';
+import { runCli, type CliRun } from './run-cli.ts';
 
-const ROOT = new URL('../../../', import.meta.url).pathname;
 // Bounds on each run and each wait; never reached when things work.
 const RUN_TIMEOUT_MS = 60_000;
 const EVENT_WAIT_MS = 30_000;
@@ -21,29 +20,7 @@ let templateState = '';
 let hostIdentity: HostIdentity;
 const sims: HostSim[] = [];
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`cli ${args.join(' ')} did not end within ${RUN_TIMEOUT_MS} ms; stdout: ${stdout} stderr: ${stderr}`));
-    }, RUN_TIMEOUT_MS);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[]): Promise<CliRun> => runCli(args, RUN_TIMEOUT_MS);
 
 function freshState(): string {
   const dir = mkdtempSync(join(workDir, 'state-'));
@@ -58,7 +35,7 @@ async function startSim(): Promise<{ sim: HostSim; host: string }> {
 }
 
 /** Runs `pair` with `pin`, typing `typedPin` into the simulator once it waits for it. */
-async function pair(sim: HostSim, host: string, state: string, pin: string, typedPin: string): Promise<Run> {
+async function pair(sim: HostSim, host: string, state: string, pin: string, typedPin: string): Promise<CliRun> {
   const run = cli(['pair', host, '--pin', pin, '--state', state]);
   await sim.waitForEvent((e) => e.kind === 'pin-pending', EVENT_WAIT_MS);
   assert.equal(sim.enterPin(typedPin, 'CLI test'), true);

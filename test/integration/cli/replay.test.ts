@@ -6,11 +6,11 @@
 // recording come on top. A malformed folder ends with a one-line reason and a non-zero status.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readPcapUdp } from '../../../src/cli/pcap-udp.ts';
+import { runCli, type CliRun } from './run-cli.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const CAPTURES = join(ROOT, '..', 'shared', 'captures');
@@ -31,29 +31,7 @@ after(() => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`cli ${args.join(' ')} did not end within ${RUN_TIMEOUT_MS} ms`));
-    }, RUN_TIMEOUT_MS);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[]): Promise<CliRun> => runCli(args, RUN_TIMEOUT_MS);
 
 /** NAL units of an Annex-B stream without SEI/AUD units, each without trailing zero bytes. */
 function comparableNals(stream: Uint8Array, codec: 'h264' | 'hevc'): string[] {

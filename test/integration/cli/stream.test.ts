@@ -2,7 +2,6 @@
 // the real core, against the host simulator on loopback. Each run is bounded by --seconds.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +12,8 @@ import { startHostSim, type HostSim } from '../../hostsim/host-sim.ts';
 import { loadVideoFixture } from '../../hostsim/media-fixtures.ts';
 import type { StreamSession } from '../../hostsim/stream-session.ts';
 import { splitAccessUnits, splitNalUnits } from '../../hostsim/video-annexb.ts';
+import { runCli, type CliRun } from './run-cli.ts';
 
-const ROOT = new URL('../../../', import.meta.url).pathname;
 const PIN = '3141';
 // Bounds on each run; never reached when things work.
 const RUN_TIMEOUT_MS = 60_000;
@@ -30,29 +29,7 @@ let state = '';
 let sim: HostSim;
 let host = '';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`cli ${args.join(' ')} did not end within ${RUN_TIMEOUT_MS} ms; stdout: ${stdout} stderr: ${stderr}`));
-    }, RUN_TIMEOUT_MS);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[]): Promise<CliRun> => runCli(args, RUN_TIMEOUT_MS);
 
 /** The simulator's stream sessions that start while `run` runs, with `run`'s result. */
 async function watchingSessions<T>(run: () => Promise<T>): Promise<{ result: T; sessions: StreamSession[] }> {
