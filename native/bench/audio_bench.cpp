@@ -1,20 +1,16 @@
+// bench-sources: audio_receiver.cpp audio_packet.cpp audio_fec.cpp audio_decrypt.cpp audio_decoder.cpp reed_solomon.cpp
+// bench-libs: gsc_opus gsc_bearssl
 // Per-packet cost of the audio receiver on real Sunshine traffic, fed from memory: the
 // datagrams of a capture replayed many times (each pass continues the RTP sequence so the
 // receiver sees one long stream), in three modes: packets only (parse, window, FEC
 // bookkeeping, decryption), packets + Opus decoding to PCM, and the same with one of the six
 // packets of each block dropped so that every block is rebuilt by FEC.
 //
-// Build (not part of the CMake build; optimised, no sanitizers):
-//   bash native/build.sh native
-//   g++ -std=c++17 -O2 -fno-exceptions -fno-rtti -I native/src -I native/include -I native/test
-//     -isystem .deps/src/opus-1.3.1/include -isystem .deps/src/bearssl-0.6+dfsg.1/inc
-//     native/bench/audio_bench.cpp native/src/audio_*.cpp native/src/reed_solomon.cpp
-//     build/native/libgsc_opus.a build/native/libgsc_bearssl.a -lm -o build/audio_bench
-//   (one command line)
-//   build/audio_bench [capture folder] [passes] [mode 0-3, default all]
+// Built and run by native/bench/build.sh (optimised, no sanitizers):
+//   build/bench/audio_bench [capture folder] [passes] [mode 0-3, default all]
 // For exact instruction counts of one mode, without setup:
 //   valgrind --tool=callgrind --toggle-collect='gsc::AudioReceiver::receive*'
-//     --toggle-collect='gsc::AudioReceiver::poll_frame*' build/audio_bench <folder> 5 <mode>
+//     --toggle-collect='gsc::AudioReceiver::poll_frame*' build/bench/audio_bench <folder> 5 <mode>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>

@@ -52,6 +52,14 @@ instructions_per_frame() {
   fi
 }
 
+if [ -x "$out/audio_bench" ]; then
+  for session in "${sessions[@]}"; do
+    [ -f "$captures/$session/capture.pcap" ] || continue
+    echo "== audio $session"
+    "$out/audio_bench" "$captures/$session" 40
+  done
+fi
+
 if [ -x "$out/video_bench" ]; then
   for session in "${sessions[@]}"; do
     [ -f "$captures/$session/capture.pcap" ] || continue

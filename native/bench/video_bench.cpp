@@ -26,16 +26,7 @@
 #include "capture_reader.hpp"
 #include "video_receiver.hpp"
 
-#if defined(__has_include)
-#if __has_include(<valgrind/callgrind.h>)
-#include <valgrind/callgrind.h>
-#endif
-#endif
-#ifndef CALLGRIND_START_INSTRUMENTATION
-#define CALLGRIND_START_INSTRUMENTATION
-#define CALLGRIND_STOP_INSTRUMENTATION
-#define CALLGRIND_TOGGLE_COLLECT
-#endif
+#include "callgrind_markers.hpp"
 
 namespace {
 

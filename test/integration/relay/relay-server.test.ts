@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { WebSocket } from 'ws';
 import { startRelay, type RunningRelay } from '../../../src/relay/relay-server.ts';
@@ -10,9 +9,8 @@ import { RELAY_MAX_FRAME_BYTES, RELAY_CLOSE_POLICY, RELAY_CLOSE_TOO_BIG } from '
 import type { NetError, Sockets, TcpConnection } from '../../../src/platform/platform.ts';
 import type { Result } from '../../../src/lib/result.ts';
 import { startBlackhole } from '../platform/loopback-blackhole.ts';
+import { closeServer, connectedVia as connected, hex, listen, readBytes, toHex } from '../platform/tcp-test-helpers.ts';
 
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
-const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 function socketsThrough(relay: { url: string; token: string }): Sockets {
   return createBrowserPlatform({ relayUrl: relay.url, token: relay.token, coreWasmUrl: 'unused', webSocket: WebSocket }).sockets;
@@ -27,40 +25,9 @@ async function withRelay(fn: (relay: RunningRelay, sockets: Sockets) => Promise<
   }
 }
 
-async function listen(onConnection: (socket: Socket) => void): Promise<{ server: Server; port: number; connections: () => number }> {
-  let count = 0;
-  const server = createServer((s) => {
-    count += 1;
-    onConnection(s);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { server, port: (server.address() as AddressInfo).port, connections: () => count };
-}
 
-async function closeServer(server: Server): Promise<void> {
-  server.close();
-  await once(server, 'close');
-}
 
-async function connected(sockets: Sockets, port: number): Promise<TcpConnection> {
-  const result = await sockets.connectTcp('127.0.0.1', port, 2000);
-  assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.error));
-  return result.value;
-}
 
-async function readBytes(conn: TcpConnection, count: number): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (let i = 0; i < 10_000 && total < count; i++) {
-    const r = await conn.read(5000);
-    assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.error));
-    if (r.value === null) break;
-    parts.push(r.value);
-    total += r.value.length;
-  }
-  return Uint8Array.from(Buffer.concat(parts));
-}
 
 /** Opens a raw WebSocket to the relay and reports how it was closed. */
 async function rawClose(url: string, send?: Uint8Array): Promise<{ code: number; reason: string; texts: string[] }> {

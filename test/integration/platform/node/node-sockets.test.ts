@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,42 +8,14 @@ import { join } from 'node:path';
 import { createNodePlatform } from '../../../../src/platform/node/node-platform.ts';
 import type { Sockets, TcpConnection } from '../../../../src/platform/platform.ts';
 import { startBlackhole } from '../loopback-blackhole.ts';
+import { closeServer, connectedVia, hex, listen, readBytes, toHex } from '../tcp-test-helpers.ts';
 
 const sockets: Sockets = createNodePlatform({ stateDir: join(tmpdir(), 'gs-unused-state') }).sockets;
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
-const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+const connected = (port: number): Promise<TcpConnection> => connectedVia(sockets, port);
 
-async function listen(onConnection: (socket: Socket) => void): Promise<{ server: Server; port: number }> {
-  const server = createServer(onConnection);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { server, port: (server.address() as AddressInfo).port };
-}
 
-async function closeServer(server: Server): Promise<void> {
-  server.close();
-  await once(server, 'close');
-}
 
-async function connected(port: number): Promise<TcpConnection> {
-  const result = await sockets.connectTcp('127.0.0.1', port, 2000);
-  assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.error));
-  return result.value;
-}
 
-/** Reads until `count` bytes arrived or the stream ended (at most 10,000 reads). */
-async function readBytes(conn: TcpConnection, count: number): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (let i = 0; i < 10_000 && total < count; i++) {
-    const r = await conn.read(5000);
-    assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.error));
-    if (r.value === null) break;
-    parts.push(r.value);
-    total += r.value.length;
-  }
-  return Uint8Array.from(Buffer.concat(parts));
-}
 
 test('bytes written to an echo server come back through read', async () => {
   const { server, port } = await listen((s) => s.pipe(s));
