@@ -1,4 +1,5 @@
-// `npm run build`: the core (native and WebAssembly), then the app bundle.
+// `npm run build`: the core (native and WebAssembly), the app bundle, then the host
+// simulator's media fixtures (encoded once with ffmpeg, so no stream waits for an encoder).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -14,3 +15,4 @@ function step(cmd: string, args: string[]): void {
 
 step('bash', ['native/build.sh']);
 if (existsSync(`${root}vite.config.ts`)) step('npx', ['vite', 'build', '--logLevel', 'warn']);
+step(process.execPath, ['--import', 'tsx', 'scripts/make-fixtures.ts']);

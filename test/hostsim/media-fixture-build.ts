@@ -76,6 +76,18 @@ export function audioFixturePaths(spec: AudioFixtureSpec): { records: string; in
   return { records: join(FIXTURES_DIR, `${name}.opus-records`), info: join(FIXTURES_DIR, `${name}.json`) };
 }
 
+/** Builds every default fixture that is missing or stale; `report` hears of each one. */
+export async function ensureDefaultFixtures(report: (line: string) => void = () => undefined): Promise<void> {
+  for (const spec of DEFAULT_VIDEO_FIXTURES) {
+    const path = await ensureVideoFixture(spec);
+    report(`video ${spec.codec} ${spec.widthPx}x${spec.heightPx}, ${spec.frames} frames: ${path}`);
+  }
+  for (const spec of DEFAULT_AUDIO_FIXTURES) {
+    const info = await ensureAudioFixture(spec);
+    report(`audio ${spec.channels} channels, ${info.streams} streams (${info.coupledStreams} coupled), ${info.packetBytes}-byte packets`);
+  }
+}
+
 /** Builds the video fixture unless an up-to-date one exists; returns its path. */
 export async function ensureVideoFixture(spec: VideoFixtureSpec): Promise<string> {
   const path = videoFixturePath(spec);

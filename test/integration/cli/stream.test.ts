@@ -9,6 +9,7 @@ import { findApp, parseStreamCommand } from '../../../src/cli/stream.ts';
 import { DEFAULT_STREAM_SETTINGS, VideoFormat } from '../../../src/session/stream-config.ts';
 import { generateIdentity } from '../../hostsim/host-identity.ts';
 import { startHostSim, type HostSim } from '../../hostsim/host-sim.ts';
+import { ensureDefaultFixtures } from '../../hostsim/media-fixture-build.ts';
 import { loadVideoFixture } from '../../hostsim/media-fixtures.ts';
 import type { StreamSession } from '../../hostsim/stream-session.ts';
 import { splitAccessUnits, splitNalUnits } from '../../hostsim/video-annexb.ts';
@@ -55,6 +56,8 @@ function assertEndedByClientGoodbye(sessions: readonly StreamSession[]): void {
 }
 
 before(async () => {
+  // The runs below last a couple of seconds each: the media must not wait for an encoder.
+  await ensureDefaultFixtures();
   workDir = mkdtempSync(join(tmpdir(), 'cli-stream-it-'));
   state = join(workDir, 'state');
   sim = await startHostSim({ httpPort: 0, identity: generateIdentity(), hostName: 'sim-pc', pin: PIN });
