@@ -4,7 +4,7 @@
 // JavaScript lowered to ES2017, the page script and the services worker as classic scripts
 // (module workers need Chromium 80, and module scripts are fetched in CORS mode, which a
 // widget's file: URLs do not pass), no top-level await, relative URLs throughout, and
-// core.wasm next to index.html.
+// both builds of the core (wasm/core-file.ts) next to index.html.
 
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,7 +13,7 @@ import { defineConfig, type Plugin } from 'vite';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const outDir = join(root, 'dist', 'app');
-const coreWasm = join(root, 'build', 'wasm', 'core.wasm');
+const coreWasmFiles = ['core.wasm', 'core-simd.wasm'];
 const JS_TARGET = ['es2017', 'chrome69'];
 
 // eslint-disable-next-line no-restricted-syntax -- Vite reads its configuration from the default export.
@@ -69,18 +69,21 @@ function classicPageScript(): Plugin {
   };
 }
 
-/** Puts the core, built by native/build.sh, next to index.html. */
+/** Puts the core's two builds, made by native/build.sh, next to index.html. */
 function copyCoreWasm(): Plugin {
   return {
     name: 'copy-core-wasm',
     apply: 'build',
     closeBundle() {
-      if (!existsSync(coreWasm)) {
-        this.warn(`${coreWasm} is missing (run bash native/build.sh): dist/app has no core.wasm`);
-        return;
+      for (const file of coreWasmFiles) {
+        const built = join(root, 'build', 'wasm', file);
+        if (!existsSync(built)) {
+          this.warn(`${built} is missing (run bash native/build.sh): dist/app has no ${file}`);
+          continue;
+        }
+        mkdirSync(outDir, { recursive: true });
+        copyFileSync(built, join(outDir, file));
       }
-      mkdirSync(outDir, { recursive: true });
-      copyFileSync(coreWasm, join(outDir, 'core.wasm'));
     },
   };
 }

@@ -18,11 +18,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadCore, type Core } from '../wasm/core.ts';
+import { CORE_SIMD_WASM_FILE, CORE_WASM_FILE, engineHasWasmSimd } from '../wasm/core-file.ts';
 import { createSession } from '../wasm/session.ts';
 import { readCaptureFolder, type CaptureFolder } from '../src/cli/replay.ts';
-import { launchKeysFrom } from '../src/session/launch.ts';
 import type { StreamConfig } from '../src/session/stream-config.ts';
-import { ensureTrace, readTrace, TRACE_SPEC, type Trace } from './make-trace.ts';
+import { ensureTrace, feedTrace, readTrace, TRACE_SPEC, traceStreamConfig, type Trace } from './make-trace.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const captures = process.env['GSC_CAPTURES_DIR'] ?? join(root, '..', 'shared', 'captures');
@@ -146,29 +146,6 @@ interface TraceFigures {
   latencyP99Ns: number;
 }
 
-/** The StreamConfig a client would have negotiated for the trace: media only, nothing encrypted. */
-function traceStreamConfig(trace: Trace): StreamConfig {
-  const { spec } = trace.info;
-  return {
-    hostAddress: '127.0.0.1',
-    ports: { video: 47998, audio: 48000, control: 47999 },
-    video: {
-      codec: spec.codec, format: 0, width: spec.widthPx, height: spec.heightPx, fps: spec.fps, packetSizeBytes: spec.packetSizeBytes,
-      announcedBitrateKbps: spec.bitrateKbps, configuredBitrateKbps: spec.bitrateKbps, minRequiredFecPackets: spec.minParity,
-      referenceFrameInvalidation: false, tenBit: false, yuv444: false, encoderCscMode: 0, slicesPerFrame: 1,
-    },
-    audio: { channels: 2, channelMask: 0x3, streams: 1, coupledStreams: 1, mapping: [0, 1], packetDurationMs: 5, highQuality: false },
-    encryption: { rtsp: false, enabledFlags: 0, control: false, video: false, audio: false },
-    pingPayload: null,
-    control: { connectData: 0, channelCount: 48, protocol: 13 },
-    hostFeatureFlags: 0,
-    clientFeatureFlags: 3,
-    nvFeatureFlags: 0,
-    rtspSessionId: '',
-    keys: launchKeysFrom(new Uint8Array(16), 0),
-  };
-}
-
 /**
  * One pass of the trace through a fresh session, as the worker drives it, timed with
  * performance.now() around each core call (the write into rxBuffer, which stands for the
@@ -178,9 +155,8 @@ function wasmTracePass(core: Core, config: StreamConfig, trace: Trace, coreNs: n
   const created = createSession(core, config, { seed: SEED, mediaOnly: true, decodeAudio: false });
   if (!created.ok) throw new Error(`createSession: ${created.error.name}`);
   const s = created.value;
-  const start = trace.datagrams[0]?.arrivalUs ?? 0;
   let pendingNs = 0;
-  const run = (began: number): void => {
+  feedTrace(s, trace, (began) => {
     while (s.pollTransmit() !== null) { /* nothing is sent in a benchmark */ }
     let units = 0;
     for (let e = s.pollEvent(); e !== null; e = s.pollEvent()) {
@@ -191,19 +167,7 @@ function wasmTracePass(core: Core, config: StreamConfig, trace: Trace, coreNs: n
     pendingNs += (performance.now() - began) * 1e6;
     for (let i = 0; i < units; i++) coreNs.push(pendingNs / units);
     if (units > 0) pendingNs = 0;
-  };
-  for (const d of trace.datagrams) {
-    for (let due = s.nextDeadlineUs(); due <= d.arrivalUs; due = s.nextDeadlineUs()) {
-      const began = performance.now();
-      s.handleTimeout(Math.max(due, start));
-      run(began);
-    }
-    const target = s.rxBuffer('video');
-    target.set(d.bytes.length <= target.length ? d.bytes : d.bytes.subarray(0, target.length));
-    const began = performance.now();
-    s.rxCommit('video', d.bytes.length, d.arrivalUs);
-    run(began);
-  }
+  });
   s.destroy();
 }
 
@@ -250,7 +214,7 @@ function nativeTraceBench(path: string): TraceFigures | null {
   };
 }
 
-async function headlineTrace(core: Core): Promise<void> {
+async function headlineTrace(cores: { simd: Core | null; mvp: Core }): Promise<void> {
   const spec = TRACE_SPEC;
   heading(`headline: ${spec.widthPx}x${spec.heightPx} ${spec.fps} fps ${spec.codec.toUpperCase()} ~${spec.bitrateKbps / 1000} Mbit/s, ${spec.lossRate * 100} % random loss (simulator trace)`);
   const path = await ensureTrace(spec, (line) => console.log(`  ${line}`));
@@ -260,18 +224,22 @@ async function headlineTrace(core: Core): Promise<void> {
   console.log(`  ${info.framesSent} frames of ${(info.clipKbps / 1000).toFixed(1)} Mbit/s, packet size ${spec.packetSizeBytes}, FEC ${spec.fecPercent} % (min ${spec.minParity}); ` +
     `${trace.datagrams.length} of ${info.datagramsSent} datagrams arrive (${((info.impairment.lost / Math.max(1, info.impairment.datagrams)) * 100).toFixed(1)} % lost, seed ${spec.seed})`);
   const native = nativeTraceBench(path);
-  const wasm = wasmTraceBench(core, trace);
+  const simd = cores.simd === null ? null : wasmTraceBench(cores.simd, trace);
+  const mvp = wasmTraceBench(cores.mvp, trace);
   const ms = (ns: number): string => `${(ns / 1e6).toFixed(3)} ms`.padStart(10);
   const row = (label: string, f: TraceFigures | null, cells: (f: TraceFigures) => string[]): void => {
-    console.log(`  ${label.padEnd(22)}${f === null ? '  (no figures)' : cells(f).join('')}`);
+    console.log(`  ${label.padEnd(30)}${f === null ? '  (no figures)' : cells(f).join('')}`);
   };
-  console.log(`\n  core time per frame     ${'mean'.padStart(10)}${'p50'.padStart(10)}${'p99'.padStart(10)}  frames out/pass`);
-  row('WebAssembly (Node)', wasm, (f) => [ms(f.cpuMeanNs), ms(f.cpuP50Ns), ms(f.cpuP99Ns), `  ${f.frames.toFixed(0)}`]);
-  row('native (GCC -O2)', native, (f) => [ms(f.cpuMeanNs), ms(f.cpuP50Ns), ms(f.cpuP99Ns), `  ${f.frames.toFixed(0)}`]);
-  console.log(`  target: under ${TARGET_FRAME_MS} ms per frame in WebAssembly`);
-  console.log(`\n  datagram-in to AU-out   ${'p50'.padStart(10)}${'p99'.padStart(10)}`);
-  row('WebAssembly (Node)', wasm, (f) => [ms(f.latencyP50Ns), ms(f.latencyP99Ns)]);
-  row('native (GCC -O2)', native, (f) => [ms(f.latencyP50Ns), ms(f.latencyP99Ns)]);
+  const rows = (cells: (f: TraceFigures) => string[]): void => {
+    row('WebAssembly SIMD (Node)', simd, cells);
+    row('WebAssembly MVP (Node)', mvp, cells);
+    row('native (GCC -O2, SSSE3)', native, cells);
+  };
+  console.log(`\n  core time per frame             ${'mean'.padStart(10)}${'p50'.padStart(10)}${'p99'.padStart(10)}  frames out/pass`);
+  rows((f) => [ms(f.cpuMeanNs), ms(f.cpuP50Ns), ms(f.cpuP99Ns), `  ${f.frames.toFixed(0)}`]);
+  console.log(`  target: under ${TARGET_FRAME_MS} ms per frame in WebAssembly (SIMD: Tizen 7.0+; MVP: older TVs)`);
+  console.log(`\n  datagram-in to AU-out           ${'p50'.padStart(10)}${'p99'.padStart(10)}`);
+  rows((f) => [ms(f.latencyP50Ns), ms(f.latencyP99Ns)]);
   console.log(`  target: under ${TARGET_LATENCY_P99_MS} ms p99`);
 }
 
@@ -291,8 +259,13 @@ async function main(): Promise<void> {
     if (r.status !== 0) console.log('  native/bench/build.sh failed');
   }
 
-  const loaded = await loadCore(new Uint8Array(readFileSync(join(root, 'build', 'wasm', 'core.wasm'))));
-  if (!loaded.ok) throw new Error(loaded.error.detail);
+  const load = async (file: string): Promise<Core> => {
+    const loaded = await loadCore(new Uint8Array(readFileSync(join(root, 'build', 'wasm', file))));
+    if (!loaded.ok) throw new Error(loaded.error.detail);
+    return loaded.value;
+  };
+  const mvp = await load(CORE_WASM_FILE);
+  const simd = engineHasWasmSimd() ? await load(CORE_SIMD_WASM_FILE) : null;
   for (const session of present) {
     heading(`session: ${session}`);
     nativeSessionBench(session);
@@ -301,9 +274,9 @@ async function main(): Promise<void> {
       console.log(`  cannot read the recording: ${folder.error}`);
       continue;
     }
-    wasmSessionBench(loaded.value, folder.value);
+    wasmSessionBench(mvp, folder.value);
   }
-  await headlineTrace(loaded.value);
+  await headlineTrace({ simd, mvp });
 }
 
 main().catch((e: unknown) => {

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRelay, type RunningRelay } from '../src/relay/relay-server.ts';
+import { CORE_SIMD_WASM_FILE, CORE_WASM_FILE } from '../wasm/core-file.ts';
 import { assertNever, err, ok, type Result } from '../src/lib/result.ts';
 import { startHostSim, type HostSim, type HostSimOptions } from '../test/hostsim/host-sim.ts';
 import { startAppServer, type AppConfig, type AppServer } from './app-server.ts';
@@ -58,8 +59,10 @@ export type DemoStackError =
 export async function startDemoStack(options: DemoStackOptions): Promise<Result<DemoStack, DemoStackError>> {
   if (!existsSync(join(options.appDir, 'index.html'))) return err({ kind: 'missing-app', appDir: options.appDir });
   const notes: string[] = [];
-  if (!existsSync(join(options.appDir, 'core.wasm'))) {
-    notes.push(`${join(options.appDir, 'core.wasm')} is missing, so the page cannot start its core; run \`bash native/build.sh\` and rebuild.`);
+  for (const file of [CORE_WASM_FILE, CORE_SIMD_WASM_FILE]) {
+    if (!existsSync(join(options.appDir, file))) {
+      notes.push(`${join(options.appDir, file)} is missing, so a page that needs it cannot start its core; run \`bash native/build.sh\` and rebuild.`);
+    }
   }
 
   const host = await startHost(options, notes);

@@ -23,6 +23,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { launchKeysFrom } from '../src/session/launch.ts';
+import type { StreamConfig } from '../src/session/stream-config.ts';
+import type { CoreSession } from '../wasm/session.ts';
 import type { ImpairmentStats } from '../test/hostsim/impairment.ts';
 import { createMediaSender, type DatagramSink, type MediaClock } from '../test/hostsim/media-sender.ts';
 import { isIdrAccessUnit, splitAccessUnits, type VideoCodec } from '../test/hostsim/video-annexb.ts';
@@ -72,10 +75,64 @@ export const TRACE_SPEC: TraceSpec = {
 
 export const TRACE_DIR = join(new URL('..', import.meta.url).pathname, 'build', 'fixtures');
 
+/** The StreamConfig a client would have negotiated for the trace: media only, nothing encrypted. */
+export function traceStreamConfig(trace: Trace): StreamConfig {
+  const { spec } = trace.info;
+  return {
+    hostAddress: '127.0.0.1',
+    ports: { video: 47998, audio: 48000, control: 47999 },
+    video: {
+      codec: spec.codec, format: 0, width: spec.widthPx, height: spec.heightPx, fps: spec.fps, packetSizeBytes: spec.packetSizeBytes,
+      announcedBitrateKbps: spec.bitrateKbps, configuredBitrateKbps: spec.bitrateKbps, minRequiredFecPackets: spec.minParity,
+      referenceFrameInvalidation: false, tenBit: false, yuv444: false, encoderCscMode: 0, slicesPerFrame: 1,
+    },
+    audio: { channels: 2, channelMask: 0x3, streams: 1, coupledStreams: 1, mapping: [0, 1], packetDurationMs: 5, highQuality: false },
+    encryption: { rtsp: false, enabledFlags: 0, control: false, video: false, audio: false },
+    pingPayload: null,
+    control: { connectData: 0, channelCount: 48, protocol: 13 },
+    hostFeatureFlags: 0,
+    clientFeatureFlags: 3,
+    nvFeatureFlags: 0,
+    rtspSessionId: '',
+    keys: launchKeysFrom(new Uint8Array(16), 0),
+  };
+}
+
+function traceName(spec: TraceSpec): string {
+  return `trace-${spec.codec}-${spec.widthPx}x${spec.heightPx}-${spec.fps}fps-${spec.frames}f-${spec.bitrateKbps}k`;
+}
+
+/** The encoder's output the trace was made from (Annex-B), once ensureTrace has run. */
+export function traceClipPath(spec: TraceSpec): string {
+  return join(TRACE_DIR, `${traceName(spec)}.${spec.codec === 'h264' ? '264' : '265'}`);
+}
+
+/**
+ * Feeds the trace to a session as the session worker would: due timeouts, then each datagram
+ * at its arrival time. `afterCall` runs after each core call with performance.now() from just
+ * before it (the copy into rxBuffer, which stands for the socket read, is left out), to drain
+ * what the call produced.
+ */
+export function feedTrace(s: CoreSession, trace: Trace, afterCall: (beganMs: number) => void): void {
+  const start = trace.datagrams[0]?.arrivalUs ?? 0;
+  for (const d of trace.datagrams) {
+    for (let due = s.nextDeadlineUs(); due <= d.arrivalUs; due = s.nextDeadlineUs()) {
+      const began = performance.now();
+      s.handleTimeout(Math.max(due, start));
+      afterCall(began);
+    }
+    const target = s.rxBuffer('video');
+    target.set(d.bytes.length <= target.length ? d.bytes : d.bytes.subarray(0, target.length));
+    const began = performance.now();
+    s.rxCommit('video', d.bytes.length, d.arrivalUs);
+    afterCall(began);
+  }
+}
+
 /** Builds the trace unless an up-to-date one exists; returns its path. */
 export async function ensureTrace(spec: TraceSpec = TRACE_SPEC, log: (line: string) => void = () => undefined): Promise<string> {
-  const name = `trace-${spec.codec}-${spec.widthPx}x${spec.heightPx}-${spec.fps}fps-${spec.frames}f-${spec.bitrateKbps}k`;
-  const clip = join(TRACE_DIR, `${name}.${spec.codec === 'h264' ? '264' : '265'}`);
+  const name = traceName(spec);
+  const clip = traceClipPath(spec);
   const path = join(TRACE_DIR, `${name}-loss${Math.round(spec.lossRate * 100)}-seed${spec.seed}.gsctrace`);
   mkdirSync(TRACE_DIR, { recursive: true });
   const clipStamp = `${clip}.stamp`;

@@ -1,6 +1,7 @@
 // The page's composition root: picks the platform, reads the desktop settings, starts the
 // services worker and its proxy, and connects keys, gamepads and the UI shell.
 
+import { coreWasmFileFor, engineHasWasmSimd } from '../wasm/core-file.ts';
 import type { StreamMedia } from './app/services.ts';
 import { openSettingsStore, type SettingsStorage, type SettingsStore } from './app/settings/settings-store.ts';
 import { browserProfile, tvProfile, type TvAudioPath } from './app/settings/user-settings.ts';
@@ -17,13 +18,9 @@ import { createAudioWorkletSink } from './platform/browser/audio-worklet-sink.ts
 import { createWebClock } from './platform/browser/web-clock.ts';
 import { createWebCodecsVideoSink } from './platform/browser/webcodecs-video-sink.ts';
 import type { Clock, StorageError } from './platform/platform.ts';
-import { createEmssSourceOwner } from './platform/tizen/emss-source-owner.ts';
-import type { EmssTrackEvent } from './platform/tizen/emss-track-events.ts';
+import { createEmssStreamMedia } from './platform/tizen/emss-stream-media.ts';
 import { parseEmssGlobal, type EmssGlobal } from './platform/tizen/emss-types.ts';
 import { readTizenCapabilities, recommendedLatency, type EmssFeatures, type TizenCapabilities } from './platform/tizen/tizen-capabilities.ts';
-import type { AudioStreamFormat } from './media/media-sink.ts';
-import { AUDIO_SAMPLE_RATE_HZ } from './session/start-stream.ts';
-import type { AudioChannelCount } from './session/stream-config.ts';
 import { createTizenKeys } from './platform/tizen/tizen-keys.ts';
 import { createTizenLifecycle } from './platform/tizen/tizen-lifecycle.ts';
 import { installKeyDispatch } from './ui/dom/key-dispatch.ts';
@@ -42,8 +39,9 @@ async function main(): Promise<void> {
     ? { name: 'tizen', keys: createTizenKeys(tizen), lifecycle: createTizenLifecycle(tizen), gamepads: createGamepadPoller(window, clock) }
     : { name: 'browser', keys: createBrowserKeys(), lifecycle: createBrowserLifecycle(), gamepads: createGamepadPoller(window, clock) };
 
-  // Absolute, because the worker resolves relative URLs against its own script's folder.
-  const coreWasmUrl = new URL('./core.wasm', document.baseURI).href;
+  // Absolute, because the worker resolves relative URLs against its own script's folder. The
+  // worker runs on this page's engine, so this page's SIMD support decides the build.
+  const coreWasmUrl = new URL(`./${coreWasmFileFor(engineHasWasmSimd())}`, document.baseURI).href;
   let init: InitMessage;
   let config: AppConfig | null = null;
   if (onTv) {
@@ -111,7 +109,10 @@ function browserStreaming(settings: SettingsStore): StreamingConfig {
   };
 }
 
-/** TV: EMSS on a video element, fed from the session worker; null where the TV has no EMSS. */
+/**
+ * TV: EMSS on a video element, fed from the session worker; sound on its PCM track, or through
+ * the AudioWorklet when the settings say Web Audio. Null where the TV has no EMSS.
+ */
 function tvStreaming(clock: Clock, caps: TizenCapabilities, settings: SettingsStore): StreamingConfig | null {
   const emss = parseEmssGlobal((window as unknown as { tizentvwasm?: unknown }).tizentvwasm);
   const features = caps.emss;
@@ -133,62 +134,29 @@ function emssMedia(
   const element = document.createElement('video');
   element.className = 'stream-video';
   surface.appendChild(element);
-  const listeners = new Set<(event: EmssTrackEvent) => void>();
-  // Tracks open while `open` runs, before the session worker listens: replay them to it.
-  const reported: EmssTrackEvent[] = [];
-  const owner = createEmssSourceOwner({
+  const built = createEmssStreamMedia({
     emss: tv.emss,
     features: tv.features,
     media: element,
     objectUrls: { create: (source) => URL.createObjectURL(source as Blob), revoke: (url) => URL.revokeObjectURL(url) },
     timers: tv.clock,
-    onTrackEvent(event) {
-      reported.push(event);
-      for (const listener of [...listeners]) listener(event);
-    },
+    latencyFor: (codec) => recommendedLatency(tv.caps, codec),
+    // A page without AudioWorklet (an engine or context that lacks it) keeps the PCM track:
+    // sound from the TV's player beats no sound at all.
+    pageAudio: tv.audioPath === 'web-audio' && pageHasAudioWorklet() ? createAudioWorkletSink() : null,
     onFailure: (failure) => hooks.onFailure(failure.detail),
   });
-  const media: StreamMedia = {
-    kind: 'emss',
-    async open(info) {
-      if (info.codec === 'av1') return err({ kind: 'unsupported', detail: 'AV1' });
-      const codec = info.codec === 'hevc' ? 'h265' : 'h264';
-      const started = await owner.start({
-        latency: recommendedLatency(tv.caps, codec),
-        video: { codec, width: info.width, height: info.height, fps: info.fps, hdr: info.hdr },
-        audio: emssAudioTrack(tv.audioPath, info.audioChannels),
-      });
-      return started.ok ? ok(undefined) : started;
-    },
-    subscribeTrackEvents(listener) {
-      listeners.add(listener);
-      for (const event of reported) listener(event);
-      return () => {
-        listeners.delete(listener);
-      };
-    },
-  };
   return {
-    media,
+    media: built.media,
     close() {
-      listeners.clear();
-      void owner.close();
+      void built.close();
       element.remove();
     },
   };
 }
 
-/** The PCM track the EMSS source gets for the chosen TV audio path; null: no track. */
-function emssAudioTrack(path: TvAudioPath, channels: AudioChannelCount): AudioStreamFormat | null {
-  switch (path) {
-    case 'emss-pcm':
-      return { channels, sampleRateHz: AUDIO_SAMPLE_RATE_HZ };
-    case 'web-audio':
-      // Web Audio beside EMSS video needs the session worker to post PCM to the page while it
-      // appends video itself, a media target session-protocol.ts does not have yet; until it
-      // does, this choice is kept and shown but plays through the PCM track, not in silence.
-      return { channels, sampleRateHz: AUDIO_SAMPLE_RATE_HZ };
-  }
+function pageHasAudioWorklet(): boolean {
+  return typeof AudioWorkletNode !== 'undefined' && typeof AudioContext !== 'undefined';
 }
 
 /** The page's localStorage as the settings' storage; any exception it throws becomes a Result. */

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { assertNever, err, ok, type Result } from '../src/lib/result.ts';
+import { CORE_SIMD_WASM_FILE, CORE_WASM_FILE } from '../wasm/core-file.ts';
 import { htmlReferences } from './html-references.ts';
 import { renderIconPng } from './icon-png.ts';
 import { readManifest, setMetadataValue, type Manifest } from './manifest.ts';
@@ -14,7 +15,7 @@ import { writeZip, type ZipError } from './zip-writer.ts';
 export interface PackageOptions {
   /** The manifest to ship, normally the repository's config.xml. */
   configPath: string;
-  /** The built app: index.html, core.wasm, bundles. */
+  /** The built app: index.html, both core builds, bundles. */
   appDir: string;
   /** Where `<AppName>.wgt` is written (created if missing). */
   outDir: string;
@@ -189,7 +190,7 @@ function main(): void {
 }
 
 /** Files the app cannot start without, beyond the manifest's start page. */
-const kRequiredAppFiles = ['core.wasm'];
+const kRequiredAppFiles = [CORE_WASM_FILE, CORE_SIMD_WASM_FILE];
 const kGameModeKey = 'http://samsung.com/tv/metadata/use.game.mode';
 /** tizen.md §4.6: the ports ship 512×512; the launcher scales it down. */
 const kIconSizePx = 512;

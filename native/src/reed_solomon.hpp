@@ -7,13 +7,15 @@
 // `reconstruct` takes as an explicit matrix. The field is GF(2^8) with reducing polynomial
 // 0x11D and generator 2.
 //
-// Speed: every multiplication by a constant goes through a precomputed 256-byte row of the
-// multiplication table (64 KiB, filled once by init()), so a shard is multiplied and
-// accumulated with one table load and one XOR per byte. Recovery builds, for each missing data
+// Speed: where the target has byte shuffles (WebAssembly SIMD, x86 SSSE3) a shard is
+// multiplied 16 bytes at a time with split-nibble tables (32 bytes per constant). Elsewhere
+// (WebAssembly MVP, for TV engines before Chromium 91) every multiplication by a constant goes
+// through a precomputed 256-byte row of the multiplication table (64 KiB, filled once by
+// init()), so a shard is multiplied and accumulated with one table load and one XOR per byte. Recovery builds, for each missing data
 // shard, one combined coefficient per source shard, and then makes a single pass over each
 // source: the cost is (missing data shards) x k x shard bytes table look-ups.
 //
-// The object is large (about 130 KiB of tables and scratch): owners allocate it on the heap
+// The object is large (about 140 KiB of tables and scratch): owners allocate it on the heap
 // at create time and call init() once. It does no allocation and keeps no global state.
 #ifndef GSC_REED_SOLOMON_HPP
 #define GSC_REED_SOLOMON_HPP
@@ -31,8 +33,11 @@ public:
     // At most min(k, m) data shards can be missing and rebuilt; with k + m <= 255 that is 127.
     static constexpr uint32_t kMaxMissing = 127;
 
-    // Fills the tables. Call once before anything else.
-    void init();
+    // Fills the tables. Call once before anything else. `allow_simd` false keeps to the
+    // byte-at-a-time kernels (tests compare the two).
+    void init(bool allow_simd = true);
+    // Whether the shard kernels run 16 bytes at a time.
+    bool uses_simd() const { return simd_; }
 
     uint8_t mul(uint8_t a, uint8_t b) const { return mul_[a][b]; }
     // Multiplicative inverse; inverse(0) is 0 (never used as a divisor here).
@@ -62,6 +67,24 @@ public:
                                           const bool *present, size_t offset_bytes, size_t size_bytes,
                                           const size_t *rebuild_bytes = nullptr);
 
+    // Incremental decoding, for a receiver that wants little work left when a block's last
+    // shard arrives: it "reduces" each parity shard as it arrives, XORing out every received
+    // data shard's contribution with multiply_add(parity, data[i], cauchy(m, j, i)) (and folds
+    // data shards that arrive later into the parity shards already reduced). A reduced parity
+    // shard of row j then equals the sum over the missing data shards c of P[j][c] * data[c],
+    // and once `count` of them are reduced, this solves that square system: it writes missing
+    // data shard missing[c] to out[c] over bytes [offset_bytes, offset_bytes + size_bytes), or
+    // over the first min(rebuild_bytes[c], size_bytes) of them when `rebuild_bytes` is given
+    // (indexed like `missing`). Costs count^2 x shard bytes, against count x k x shard bytes
+    // for reconstruct_cauchy. Returns false, writing nothing, when the shape is out of range.
+    [[nodiscard]] bool solve_reduced_cauchy(uint32_t parity_shards, uint32_t count, const uint8_t *missing,
+                                            const uint8_t *rows, const uint8_t *const *reduced, uint8_t *const *out,
+                                            size_t offset_bytes, size_t size_bytes, const size_t *rebuild_bytes);
+
+    // dst = factor * src and dst ^= factor * src over n bytes.
+    void multiply(uint8_t *dst, const uint8_t *src, size_t n, uint8_t factor) const;
+    void multiply_add(uint8_t *dst, const uint8_t *src, size_t n, uint8_t factor) const;
+
     // The same for an explicit parity matrix: `parity_matrix` holds m rows of k coefficients,
     // row-major (audio's fixed rows, data-plane.md §3.3). Any k of the k + m shards must
     // determine the data, i.e. every square submatrix the decoder picks must be invertible;
@@ -75,7 +98,10 @@ private:
                           const bool *present, size_t offset_bytes, size_t size_bytes, const size_t *rebuild_bytes);
     bool invert_square(uint32_t n);
 
+    bool simd_ = false;
     uint8_t mul_[256][256];
+    // Per constant c: c * (0..15), then c * ((0..15) << 4), for the shuffle kernels.
+    uint8_t nibble_[256][32];
     uint8_t inverse_[256];
     // Scratch of one reconstruction: the square system (augmented with the identity), the
     // chosen rows, and the combined coefficients per missing shard and source shard.

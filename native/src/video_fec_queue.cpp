@@ -47,6 +47,11 @@ struct VideoFecQueue::Block {
     BlockState state;
     // Parity exists and the Cauchy code can use it (k + m <= 255).
     bool fec_usable;
+    // Parity shards held (fec_usable blocks only) have every held data shard's contribution
+    // XORed out as they arrive (ReedSolomon::solve_reduced_cauchy), so that the shard that
+    // makes the block recoverable leaves only a small square solve to do.
+    uint8_t reduced_parity_rows[ReedSolomon::kMaxShards];
+    uint16_t reduced_parity;
 };
 
 struct VideoFecQueue::Frame {
@@ -195,6 +200,7 @@ void VideoFecQueue::receive_packet(const uint8_t *datagram, size_t size_bytes, u
         block.fec_percentage = packet.fec_percentage;
         block.received_data = 0;
         block.received_parity = 0;
+        block.reduced_parity = 0;
         block.fec_usable = packet.parity_shards > 0 && shards <= ReedSolomon::kMaxShards;
         block.state = BlockState::kCollecting;
         for (uint32_t i = 0; i < shards; i++) ids[i] = kShardAbsent;
@@ -227,8 +233,13 @@ void VideoFecQueue::receive_packet(const uint8_t *datagram, size_t size_bytes, u
         }
         if (block.received_data == block.data_shards) {
             complete_block(frame, block);
-        } else if (block.fec_usable && block.received_data + block.received_parity >= block.data_shards) {
-            recover_block(frame, block);
+        } else if (block.fec_usable) {
+            if (packet.shard_index >= block.data_shards) {
+                reduce_parity(frame, block, packet.shard_index - block.data_shards);
+            } else {
+                fold_data(frame, block, packet.shard_index);
+            }
+            if (block.received_data + block.received_parity >= block.data_shards) recover_block(frame, block);
         }
     }
     note_sequence(sequence);
@@ -359,41 +370,65 @@ void VideoFecQueue::complete_block(Frame &frame, Block &block) {
     if (frame.blocks_complete == uint32_t{frame.last_block_index} + 1) frame.state = FrameState::kComplete;
 }
 
+// The region FEC covers: from the NV header to the end of the datagram (data-plane.md §2.5).
+void VideoFecQueue::reduce_parity(Frame &frame, Block &block, uint32_t row) {
+    const uint16_t *ids = block_slots(frame, static_cast<uint32_t>(&block - frame.blocks));
+    const uint32_t k = block.data_shards;
+    const size_t offset = frame.nv_header_offset;
+    const size_t size = frame.datagram_bytes - offset;
+    uint8_t *parity = slot(ids[k + row]) + offset;
+    for (uint32_t i = 0; i < k; i++) {
+        if (ids[i] == kShardAbsent) continue;
+        rs_->multiply_add(parity, slot(ids[i]) + offset, size, rs_->cauchy(block.parity_shards, row, i));
+    }
+    block.reduced_parity_rows[block.reduced_parity++] = static_cast<uint8_t>(row);
+}
+
+// A data shard arriving after some parity (reordering) joins the parity already reduced.
+void VideoFecQueue::fold_data(Frame &frame, Block &block, uint32_t index) {
+    if (block.reduced_parity == 0) return;
+    const uint16_t *ids = block_slots(frame, static_cast<uint32_t>(&block - frame.blocks));
+    const size_t offset = frame.nv_header_offset;
+    const size_t size = frame.datagram_bytes - offset;
+    const uint8_t *data = slot(ids[index]) + offset;
+    for (uint32_t r = 0; r < block.reduced_parity; r++) {
+        const uint32_t row = block.reduced_parity_rows[r];
+        rs_->multiply_add(slot(ids[block.data_shards + row]) + offset, data, size, rs_->cauchy(block.parity_shards, row, index));
+    }
+}
+
 bool VideoFecQueue::recover_block(Frame &frame, Block &block) {
     const uint32_t k = block.data_shards;
-    const uint32_t m = block.parity_shards;
     const uint32_t missing = k - block.received_data;
     if (!ensure_free(missing + 1, frame)) {
         lose(frame);
         return false;
     }
     uint16_t *ids = block_slots(frame, static_cast<uint32_t>(&block - frame.blocks));
-    // fec_usable bounds k + m by ReedSolomon::kMaxShards.
-    uint8_t *shards[ReedSolomon::kMaxShards];
-    bool present[ReedSolomon::kMaxShards];
-    for (uint32_t i = 0; i < k + m; i++) {
-        present[i] = ids[i] != kShardAbsent;
-        if (present[i]) {
-            shards[i] = slot(ids[i]);
-        } else if (i < k) {
-            ids[i] = free_[--free_count_];
-            shards[i] = slot(ids[i]);
-        } else {
-            shards[i] = nullptr;
-        }
+    // fec_usable bounds k + m by ReedSolomon::kMaxShards, and missing <= received parity.
+    uint8_t lost[ReedSolomon::kMaxShards];
+    uint8_t *out[ReedSolomon::kMaxShards];
+    const uint8_t *reduced[ReedSolomon::kMaxShards];
+    uint32_t count = 0;
+    for (uint32_t i = 0; i < k; i++) {
+        if (ids[i] != kShardAbsent) continue;
+        ids[i] = free_[--free_count_];
+        lost[count] = static_cast<uint8_t>(i);
+        out[count++] = slot(ids[i]);
     }
+    for (uint32_t r = 0; r < count; r++) reduced[r] = slot(ids[k + block.reduced_parity_rows[r]]);
     const uint32_t offset = frame.nv_header_offset;
     size_t rebuild_bytes[ReedSolomon::kMaxShards];
-    const bool trimmed = last_shard_rebuild_bytes(frame, block, shards, present, rebuild_bytes);
-    if (!rs_->reconstruct_cauchy(k, m, shards, present, offset, frame.datagram_bytes - offset,
-                                 trimmed ? rebuild_bytes : nullptr)) {
+    const bool trimmed = last_shard_rebuild_bytes(frame, block, lost, out, reduced, count, rebuild_bytes);
+    if (!rs_->solve_reduced_cauchy(block.parity_shards, count, lost, block.reduced_parity_rows, reduced, out, offset,
+                                   frame.datagram_bytes - offset, trimmed ? rebuild_bytes : nullptr)) {
         counters_->fec_recovery_rejected++;
         lose(frame);
         return false;
     }
-    for (uint32_t i = 0; i < k; i++) {
-        if (present[i]) continue;
-        const uint8_t flags = shards[i][offset + kNvFlagsOffset];
+    for (uint32_t c = 0; c < count; c++) {
+        const uint32_t i = lost[c];
+        const uint8_t flags = out[c][offset + kNvFlagsOffset];
         const bool ok = (flags & ~kKnownFlagBits) == 0 && (flags & kVideoFlagPictureData) != 0 &&
                         (i != 0 || (flags & kVideoFlagStartOfBlock) != 0) &&
                         (i + 1 != k || (flags & kVideoFlagEndOfBlock) != 0);
@@ -419,24 +454,33 @@ void VideoFecQueue::note_sequence(int64_t sequence) {
 }
 
 // When the frame's final data shard is among those to rebuild, finds how much of it matters
-// (the region from the NV header to the end of the bitstream) and fills rebuild_bytes: full
-// size for every other shard. Returns false (rebuild everything) when that is not known.
-bool VideoFecQueue::last_shard_rebuild_bytes(const Frame &frame, const Block &block, uint8_t *const *shards,
-                                             const bool *present, size_t *rebuild_bytes) {
+// (the region from the NV header to the end of the bitstream) and fills rebuild_bytes (indexed
+// like `lost`): full size for every other shard. Returns false (rebuild everything) when that
+// is not known.
+bool VideoFecQueue::last_shard_rebuild_bytes(const Frame &frame, const Block &block, const uint8_t *lost,
+                                             uint8_t *const *out, const uint8_t *const *reduced, uint32_t count,
+                                             size_t *rebuild_bytes) {
     const uint32_t k = block.data_shards;
     const uint32_t block_index = static_cast<uint32_t>(&block - frame.blocks);
-    if (!config_.rebuild_only_last_payload || block_index != frame.last_block_index || present[k - 1]) return false;
+    if (!config_.rebuild_only_last_payload || block_index != frame.last_block_index || count == 0 ||
+        lost[count - 1] != k - 1) {
+        return false;
+    }
     const uint32_t payload_bytes = frame.datagram_bytes - frame.payload_offset;
     if (payload_bytes < kFrameHeaderShortBytes) return false;
     // The frame header is in shard 0 of block 0: received, rebuilt earlier, or (same block) to
-    // be rebuilt now, in which case its few byte columns are rebuilt first.
+    // be rebuilt now, in which case its few byte columns are solved first.
     const uint8_t *first = nullptr;
     if (block_index == 0) {
-        if (!present[0] && !rs_->reconstruct_cauchy(k, block.parity_shards, shards, present, frame.payload_offset,
-                                                    kFrameHeaderShortBytes)) {
-            return false;
+        if (lost[0] == 0) {
+            if (!rs_->solve_reduced_cauchy(block.parity_shards, count, lost, block.reduced_parity_rows, reduced, out,
+                                           frame.payload_offset, kFrameHeaderShortBytes, nullptr)) {
+                return false;
+            }
+            first = out[0] + frame.payload_offset;
+        } else {
+            first = slot(block_slots(frame, 0)[0]) + frame.payload_offset;
         }
-        first = shards[0] + frame.payload_offset;
     } else if (frame.blocks[0].state == BlockState::kComplete) {
         first = slot(block_slots(frame, 0)[0]) + frame.payload_offset;
     } else {
@@ -445,8 +489,8 @@ bool VideoFecQueue::last_shard_rebuild_bytes(const Frame &frame, const Block &bl
     const uint32_t last_payload = short_header_last_payload_bytes(first, payload_bytes);
     if (last_payload == 0) return false;
     const size_t full = frame.datagram_bytes - frame.nv_header_offset;
-    for (uint32_t i = 0; i + 1 < k; i++) rebuild_bytes[i] = full;
-    rebuild_bytes[k - 1] = frame.payload_offset - frame.nv_header_offset + last_payload;
+    for (uint32_t c = 0; c + 1 < count; c++) rebuild_bytes[c] = full;
+    rebuild_bytes[count - 1] = frame.payload_offset - frame.nv_header_offset + last_payload;
     return true;
 }
 

@@ -13,6 +13,11 @@
 //   from fecInfo and the block's first sequence number, never from arrival order.
 // - A block is complete when it holds all k data shards, or as soon as it holds any k shards
 //   (then its missing data shards are rebuilt). A frame is complete when all its blocks are.
+// - Rebuilding is spread over the packets: each parity shard, as it arrives, has the data
+//   shards held so far XORed out of it (a data shard arriving later is folded into those
+//   parity shards), so that the packet that makes a block recoverable leaves a square solve
+//   of (missing shards)^2 rows to do, not (missing shards) x k. That keeps the time from the
+//   last packet of a frame to its access unit short (ReedSolomon::solve_reduced_cauchy).
 // - A frame is declared lost when it can no longer complete. Hosts send frames and blocks in
 //   sequence order, so a shard whose sequence number lies more than the reorder tolerance
 //   below the highest one received will not come any more. The tolerance starts at the
@@ -152,9 +157,11 @@ private:
     bool ensure_free(uint32_t needed, const Frame &keep);
     bool evict_oldest_except(const Frame &keep);
     void complete_block(Frame &frame, Block &block);
+    void reduce_parity(Frame &frame, Block &block, uint32_t row);
+    void fold_data(Frame &frame, Block &block, uint32_t index);
     bool recover_block(Frame &frame, Block &block);
-    bool last_shard_rebuild_bytes(const Frame &frame, const Block &block, uint8_t *const *shards, const bool *present,
-                                  size_t *rebuild_bytes);
+    bool last_shard_rebuild_bytes(const Frame &frame, const Block &block, const uint8_t *lost, uint8_t *const *out,
+                                  const uint8_t *const *reduced, uint32_t count, size_t *rebuild_bytes);
     void note_sequence(int64_t sequence);
     void detect_losses();
     int64_t given_up_shards(const Frame &frame, const Block &block, int64_t threshold, bool &missing) const;

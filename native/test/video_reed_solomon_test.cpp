@@ -1,5 +1,8 @@
 // Reed-Solomon over GF(2^8)/0x11D (reed_solomon.hpp, data-plane.md §2.5, §3.3): the field, the
 // Cauchy rows of the protocol notes, and erasure recovery of every pattern the code allows.
+#include <algorithm>
+#include <cstddef>
+#include <iterator>
 #include <memory>
 #include <vector>
 
@@ -121,6 +124,95 @@ TEST(video_reed_solomon_large_blocks_recover_random_erasures) {
             for (uint32_t i = 0; i < k; i++) CHECK(damaged.shards[i] == b.shards[i]);
         }
     }
+}
+
+// The 16-bytes-at-a-time kernels against the byte-at-a-time ones: the same parity and the
+// same rebuilt shards for every length around the vector width, from unaligned offsets.
+TEST(video_reed_solomon_shuffle_kernels_agree_with_the_table_kernels) {
+    auto scalar = std::unique_ptr<gsc::ReedSolomon>(new gsc::ReedSolomon);
+    scalar->init(false);
+    auto vector = make_rs();
+    CHECK(!scalar->uses_simd());
+#if defined(__x86_64__) || defined(__wasm_simd128__)
+    CHECK(vector->uses_simd());
+#endif
+    Prng rng{video_test::test_seed(15)};
+    const size_t lengths[] = {1, 15, 16, 17, 31, 32, 33, 47, 48, 63, 100, 1392, 1400};
+    const uint32_t k = 20, m = 6;
+    for (size_t length : lengths) {
+        for (size_t offset : {size_t{0}, size_t{3}}) {
+            const size_t size = offset + length;
+            Block a = encoded_block(*scalar, k, m, size, rng);
+            // Every byte value passes through the kernels.
+            for (size_t x = 0; x < size; x++) a.shards[0][x] = static_cast<uint8_t>(x * 7);
+            std::vector<const uint8_t *> data;
+            std::vector<uint8_t *> parity_scalar, parity_vector;
+            std::vector<Bytes> ps(m, Bytes(size)), pv(m, Bytes(size));
+            for (uint32_t i = 0; i < k; i++) data.push_back(a.shards[i].data());
+            for (uint32_t j = 0; j < m; j++) {
+                parity_scalar.push_back(ps[j].data());
+                parity_vector.push_back(pv[j].data());
+            }
+            scalar->encode_cauchy(k, m, data.data(), parity_scalar.data(), size);
+            vector->encode_cauchy(k, m, data.data(), parity_vector.data(), size);
+            for (uint32_t j = 0; j < m; j++) CHECK(ps[j] == pv[j]);
+            for (uint32_t j = 0; j < m; j++) a.shards[k + j] = ps[j];
+
+            Block damaged = a;
+            bool present[gsc::ReedSolomon::kMaxShards];
+            for (uint32_t i = 0; i < k + m; i++) present[i] = true;
+            for (uint32_t i : {0u, 5u, 6u, 19u, 21u}) {
+                present[i] = false;
+                std::fill(damaged.shards[i].begin(), damaged.shards[i].end(), 0x5A);
+            }
+            std::vector<uint8_t *> ptrs;
+            for (auto &shard : damaged.shards) ptrs.push_back(shard.data());
+            REQUIRE(vector->reconstruct_cauchy(k, m, ptrs.data(), present, offset, length));
+            for (uint32_t i = 0; i < k; i++) {
+                CHECK(std::equal(damaged.shards[i].begin() + static_cast<std::ptrdiff_t>(offset), damaged.shards[i].end(),
+                                 a.shards[i].begin() + static_cast<std::ptrdiff_t>(offset)));
+            }
+        }
+    }
+}
+
+// Incremental decoding: parity rows with the received data XORed out, then the square solve,
+// give back the missing data; columns outside the region and past a prefix stay untouched.
+TEST(video_reed_solomon_reduced_parity_solve_rebuilds_the_missing_data) {
+    auto rs = make_rs();
+    Prng rng{video_test::test_seed(16)};
+    const uint32_t k = 40, m = 9;
+    const size_t size = 100;
+    const Block b = encoded_block(*rs, k, m, size, rng);
+    const uint8_t lost[] = {0, 7, 8, 20, 39};
+    const uint8_t rows[] = {1, 2, 4, 5, 8};
+    const uint32_t count = 5;
+    std::vector<Bytes> reduced;
+    for (uint8_t row : rows) {
+        Bytes parity = b.shards[k + row];
+        for (uint32_t i = 0; i < k; i++) {
+            if (std::find(std::begin(lost), std::end(lost), i) != std::end(lost)) continue;
+            rs->multiply_add(parity.data(), b.shards[i].data(), size, rs->cauchy(m, row, i));
+        }
+        reduced.push_back(parity);
+    }
+    std::vector<Bytes> out(count, Bytes(size, 0xEE));
+    std::vector<const uint8_t *> reduced_ptrs;
+    std::vector<uint8_t *> out_ptrs;
+    for (auto &r : reduced) reduced_ptrs.push_back(r.data());
+    for (auto &o : out) out_ptrs.push_back(o.data());
+    // Bytes [4, 100); the last lost shard only its first 30 bytes of that.
+    const size_t prefix[count] = {96, 96, 96, 96, 30};
+    REQUIRE(rs->solve_reduced_cauchy(m, count, lost, rows, reduced_ptrs.data(), out_ptrs.data(), 4, 96, prefix));
+    for (uint32_t c = 0; c < count; c++) {
+        for (size_t x = 0; x < size; x++) {
+            const bool written = x >= 4 && x < 4 + prefix[c];
+            CHECK_EQ(out[c][x], written ? b.shards[lost[c]][x] : 0xEE);
+        }
+    }
+    // Rows or shards outside the block's shape are refused.
+    const uint8_t bad_rows[] = {1, 2, 4, 5, 9};
+    CHECK(!rs->solve_reduced_cauchy(m, count, lost, bad_rows, reduced_ptrs.data(), out_ptrs.data(), 0, size, nullptr));
 }
 
 TEST(video_reed_solomon_more_erasures_than_parity_fail_and_write_nothing) {

@@ -146,6 +146,18 @@ export type StreamMedia =
       kind: 'emss';
       open(info: StreamInfo): Promise<Result<void, SinkError>>;
       subscribeTrackEvents(listener: (event: EmssTrackEvent) => void): () => void;
+    }
+  /**
+   * A TV playing sound through Web Audio (platform/tizen.md §1.13: the PCM track crackles on
+   * some sets). Video goes as for `emss`, from a source `open` builds with a video track only;
+   * the session worker posts PCM to the page, which plays it through `audio`. The stream
+   * configures `audio` before it starts.
+   */
+  | {
+      kind: 'emss-video';
+      open(info: StreamInfo): Promise<Result<void, SinkError>>;
+      subscribeTrackEvents(listener: (event: EmssTrackEvent) => void): () => void;
+      audio: AudioSink;
     };
 
 export interface StreamStats {
@@ -163,6 +175,12 @@ export interface StreamStats {
   bytes: number;
   /** From the start of the session to the first complete frame; null until then. */
   firstFrameMs: number | null;
+  /**
+   * How long sound waits in this client's audio queue before it plays (the audio sink's
+   * `delayMs`: the jitter buffer, plus the output's own latency where the platform tells);
+   * null where no sink measures one.
+   */
+  audioDelayMs: number | null;
 }
 
 /** Why a stream ended. Every kind has a sentence in src/app/error-text.ts (streamEndText). */

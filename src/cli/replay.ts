@@ -15,6 +15,7 @@ import { launchKeysFrom } from '../session/launch.ts';
 import type { AudioChannelCount, StreamConfig, VideoCodec } from '../session/stream-config.ts';
 import { loadCore } from '../../wasm/core.ts';
 import { createSession, type CoreSession, type SessionChannel, type SessionStats } from '../../wasm/session.ts';
+import { defaultCoreWasmPath } from '../platform/node/node-platform.ts';
 import { readPcapUdp } from './pcap-udp.ts';
 
 export interface ReplayInput {
@@ -45,7 +46,6 @@ export const REPLAY_USAGE = 'usage: cli replay DIR [--dump-video FILE] [--dump-a
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
-const CORE_WASM = new URL('../../build/wasm/core.wasm', import.meta.url);
 // Replays must be repeatable: a fixed seed (media-only sessions draw nothing from it anyway).
 const REPLAY_SEED = new Uint8Array(32);
 
@@ -57,8 +57,9 @@ export async function runReplay(argv: readonly string[]): Promise<number> {
   }
   const folder = await readCaptureFolder(args.value.dir);
   if (!folder.ok) return fail(folder.error);
-  const wasm = await readFile(CORE_WASM).catch(() => null);
-  if (wasm === null) return fail(`cannot read ${CORE_WASM.pathname} (npm run build makes it)`);
+  const corePath = defaultCoreWasmPath();
+  const wasm = await readFile(corePath).catch(() => null);
+  if (wasm === null) return fail(`cannot read ${corePath} (npm run build makes it)`);
   const core = await loadCore(new Uint8Array(wasm));
   if (!core.ok) return fail(core.error.detail);
   // The Opus packets are the output: decoding them to PCM would only cost time.

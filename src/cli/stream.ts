@@ -256,4 +256,4 @@ const NUMBER_OPTIONS: ReadonlyArray<[string, 'width' | 'height' | 'fps' | 'bitra
 ];
 const AUDIO_LAYOUTS: Readonly<Record<string, AudioChannelCount>> = { stereo: 2, '5.1': 6, '7.1': 8 };
 const MAX_SECONDS = 86_400;
-const EMPTY_STATS: StreamStats = { framesComplete: 0, framesRecoveredByFec: 0, framesDropped: 0, idrRequests: 0, rfiRequests: 0, audioBlocks: 0, audioConcealed: 0, packets: 0, bytes: 0, firstFrameMs: null };
+const EMPTY_STATS: StreamStats = { framesComplete: 0, framesRecoveredByFec: 0, framesDropped: 0, idrRequests: 0, rfiRequests: 0, audioBlocks: 0, audioConcealed: 0, packets: 0, bytes: 0, firstFrameMs: null, audioDelayMs: null };

@@ -7,7 +7,7 @@
 // then `request-idr` and `stop`. Worker -> main: `started` or `start-failed`, `event`s, and in
 // the browser one `video` or `audio` message per access unit or PCM block, whose buffer is
 // transferred (it crosses once, design principle 5). On a TV the worker appends to EMSS itself
-// and no media message crosses.
+// and no media message crosses, except `audio` when the TV plays sound through Web Audio.
 
 import type { ServiceError, StreamEnd, StreamEvent, StreamInfo, StreamStats } from '../app/services.ts';
 import { parseServiceError } from '../app/worker/protocol-parse.ts';
@@ -23,7 +23,12 @@ export type SessionMediaTarget =
   /** Post each unit to the page (browser: WebCodecs and Web Audio live on the main thread). */
   | { kind: 'post' }
   /** Append to EMSS from the worker (platform/tizen.md §1.8); tracks arrive as `emss-track` messages. */
-  | { kind: 'emss' };
+  | { kind: 'emss' }
+  /**
+   * Video as for `emss`, PCM posted as for `post`: a TV playing sound through Web Audio, for
+   * sets whose PCM track crackles (platform/tizen.md §1.13). The AudioWorklet lives on the page.
+   */
+  | { kind: 'emss-video' };
 
 /** One access unit, Annex-B, in a buffer of its own (transferred). */
 export interface PostedVideoFrame {
@@ -284,14 +289,12 @@ function parseInit(data: unknown): Parsed<InitMessage> {
 
 function parseMediaTarget(data: unknown): Parsed<SessionMediaTarget> {
   const r = fieldReader(data, 'media');
-  const kind = r.str('kind');
-  if (kind === 'post') return ok({ kind });
-  if (kind === 'emss') return ok({ kind });
-  return err('unknown media target');
+  return r.done({ kind: r.oneOf('kind', MEDIA_TARGETS) });
 }
 
 function readStats(s: FieldReader): StreamStats {
   const firstFrameMs = s.raw('firstFrameMs');
+  const audioDelayMs = s.raw('audioDelayMs');
   return {
     framesComplete: s.int('framesComplete'),
     framesRecoveredByFec: s.int('framesRecoveredByFec'),
@@ -303,6 +306,7 @@ function readStats(s: FieldReader): StreamStats {
     packets: s.int('packets'),
     bytes: s.int('bytes'),
     firstFrameMs: typeof firstFrameMs === 'number' && Number.isFinite(firstFrameMs) ? firstFrameMs : null,
+    audioDelayMs: typeof audioDelayMs === 'number' && Number.isFinite(audioDelayMs) ? audioDelayMs : null,
   };
 }
 
@@ -372,6 +376,7 @@ function fieldReader(data: unknown, where: string, shared: { problem: string | n
   return reader;
 }
 
+const MEDIA_TARGETS: ReadonlyArray<SessionMediaTarget['kind']> = ['post', 'emss', 'emss-video'];
 const VIDEO_CODECS: readonly VideoCodec[] = ['h264', 'hevc', 'av1'];
 const AUDIO_CHANNELS: readonly AudioChannelCount[] = [2, 6, 8];
 // Bounds on values that only our own threads send; generous, they catch garbage not policy.

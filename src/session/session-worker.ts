@@ -9,7 +9,9 @@
 //   its own and posted, transferred, to the page, where WebCodecs and Web Audio live;
 // - TV: the worker appends to the EMSS tracks itself through the side-thread functions
 //   (platform/tizen.md §1.8), told about the tracks by `emss-track` messages; the audio sink
-//   is paced from the loop (its pump), since EMSS wants PCM at the rate it plays.
+//   is paced from the loop (its pump), since EMSS wants PCM at the rate it plays;
+// - TV with Web Audio chosen: video as on a TV, PCM posted as in the browser, because an
+//   AudioWorklet can only be created from the page.
 
 import { loadCore } from '../../wasm/core.ts';
 import { createSession } from '../../wasm/session.ts';
@@ -17,7 +19,7 @@ import type { ServiceError, StreamEvent } from '../app/services.ts';
 import type { InitMessage } from '../app/worker/protocol.ts';
 import { assertNever } from '../lib/result.ts';
 import { createAvClock } from '../media/av-clock.ts';
-import type { AccessUnitInfo, PcmBlockInfo } from '../media/media-sink.ts';
+import type { AccessUnitInfo, PcmBlockInfo, VideoSink } from '../media/media-sink.ts';
 import { createBrowserPlatform } from '../platform/browser/browser-platform.ts';
 import type { Platform } from '../platform/platform.ts';
 import { createEmssAppender, type EmssAppender } from '../platform/tizen/emss-appender.ts';
@@ -27,7 +29,16 @@ import { parseSideThreadTrack, type EmssSideThreadTrack } from '../platform/tize
 import { createEmssVideoSink } from '../platform/tizen/emss-video-sink.ts';
 import { createTizenPlatform, createWorkerLoop } from '../platform/tizen/tizen-platform.ts';
 import { parseToSessionWorker, sessionTransfer, type FromSessionWorker, type ToSessionWorker } from './session-protocol.ts';
-import { AUDIO_SAMPLE_RATE_HZ, configureSinks, runStreamSession, SESSION_SEED_BYTES, type PreparedStream, type RunningSession, type SessionRunnerDeps, type SessionSinks } from './start-stream.ts';
+import {
+  AUDIO_SAMPLE_RATE_HZ,
+  configureSinks,
+  configureVideoSink,
+  runStreamSession,
+  SESSION_SEED_BYTES,
+  type RunningSession,
+  type SessionRunnerDeps,
+  type SessionSinks,
+} from './start-stream.ts';
 
 /** The worker's global scope, or one end of a MessageChannel in tests. */
 export interface SessionEndpoint {
@@ -78,6 +89,7 @@ export function serveSessionWorker(endpoint: SessionEndpoint, deps: SessionWorke
         seed: platform.entropy.randomBytes(SESSION_SEED_BYTES),
         avClock,
         ...(media.value.pump === null ? {} : { onPass: media.value.pump }),
+        ...(media.value.audioDelayMs === null ? {} : { audioDelayMs: media.value.audioDelayMs }),
         ...(deps.yieldToEventLoop === undefined ? {} : { yieldToEventLoop: deps.yieldToEventLoop }),
         // A waiting receive on the TV blocks the worker in short polls; poll each socket instead.
         loop: { pollSockets: platform.name === 'tizen', ...deps.runner?.loop },
@@ -93,35 +105,63 @@ export function serveSessionWorker(endpoint: SessionEndpoint, deps: SessionWorke
     if (stopRequested) running.stop();
   };
 
-  type Built = { sinks: SessionSinks; pump: (() => void) | null };
+  const cannotAppend = { ok: false, error: { kind: 'media', detail: 'this worker cannot append to EMSS' } } as const;
+
+  /** What the session pushes to; `audioDelayMs` null when the audio sink is on the page, which reports it. */
+  type Built = { sinks: SessionSinks; pump: (() => void) | null; audioDelayMs: (() => number) | null };
   const sinksFor = async (
     message: Extract<ToSessionWorker, { kind: 'start' }>,
     clocks: { avClock: ReturnType<typeof createAvClock>; nowUs: () => number },
   ): Promise<{ ok: true; value: Built } | { ok: false; error: ServiceError }> => {
+    const { info, config } = message.prepared;
     switch (message.media.kind) {
       case 'post':
-        return { ok: true, value: { sinks: postingSinks(post, message.prepared), pump: null } };
+        return { ok: true, value: { sinks: { video: postingVideoSink(post), audio: postingAudioSink(post, config.audio.channels) }, pump: null, audioDelayMs: null } };
       case 'emss': {
-        const sideThread = deps.emssSideThread();
-        if (sideThread === null) return { ok: false, error: { kind: 'media', detail: 'this worker cannot append to EMSS' } };
-        const emss = createEmssAppender(sideThread);
-        for (const event of earlyTrackEvents.splice(0)) emss.handleTrackEvent(event);
-        appender = emss;
-        const video = createEmssVideoSink({ appender: emss, requestKeyFrame: () => running?.requestIdr() });
+        const emss = attachAppender();
+        if (emss === null) return cannotAppend;
+        const video = emssVideoSink(emss);
         const audio = createEmssAudioSink({ appender: emss, clock: clocks.avClock, nowUs: clocks.nowUs });
-        const configured = await configureSinks(video, audio, message.prepared.info);
+        const configured = await configureSinks(video, audio, info);
         if (!configured.ok) return configured;
-        return { ok: true, value: { sinks: { video, audio }, pump: () => audio.pump() } };
+        return { ok: true, value: { sinks: { video, audio }, pump: () => audio.pump(), audioDelayMs: () => audio.delayMs() } };
+      }
+      case 'emss-video': {
+        const emss = attachAppender();
+        if (emss === null) return cannotAppend;
+        const video = emssVideoSink(emss);
+        const configured = await configureVideoSink(video, info);
+        if (!configured.ok) return configured;
+        return { ok: true, value: { sinks: { video, audio: postingAudioSink(post, config.audio.channels) }, pump: null, audioDelayMs: null } };
       }
       default:
         return assertNever(message.media);
     }
   };
 
+  /** The appender over this worker's side-thread functions, told what the page reported so far; null off a TV. */
+  const attachAppender = (): EmssAppender | null => {
+    const sideThread = deps.emssSideThread();
+    if (sideThread === null) return null;
+    const emss = createEmssAppender(sideThread);
+    for (const event of earlyTrackEvents.splice(0)) emss.handleTrackEvent(event);
+    appender = emss;
+    return emss;
+  };
+
+  const emssVideoSink = (emss: EmssAppender): VideoSink => createEmssVideoSink({ appender: emss, requestKeyFrame: () => running?.requestIdr() });
+
   endpoint.addEventListener('message', (event) => {
     const parsed = parseToSessionWorker(event.data);
-    // Only our own page posts here; what does not parse is a bug there and is dropped.
-    if (!parsed.ok) return;
+    // Only our own page posts here; what does not parse is a bug there and is dropped. A start
+    // is still answered, or the page would wait for the stream forever.
+    if (!parsed.ok) {
+      if (!started && isStart(event.data)) {
+        started = true;
+        fail({ kind: 'internal', detail: `the session worker refused its start message: ${parsed.error}` });
+      }
+      return;
+    }
     const message = parsed.value;
     switch (message.kind) {
       case 'start':
@@ -146,21 +186,27 @@ export function serveSessionWorker(endpoint: SessionEndpoint, deps: SessionWorke
   });
 }
 
-/** Sinks that copy each unit once out of core memory and post it, transferred, to the page. */
-function postingSinks(post: (message: FromSessionWorker) => void, prepared: PreparedStream): SessionSinks {
-  const channels = prepared.config.audio.channels;
+// The posting sinks copy each unit once out of core memory (borrowed, media-sink.ts) into a
+// buffer of its own, which the message transfers to the page.
+
+function postingVideoSink(post: (message: FromSessionWorker) => void): SessionSinks['video'] {
   return {
-    video: {
-      pushAccessUnit(data: Uint8Array, info: AccessUnitInfo) {
-        post({ kind: 'video', frame: { data: data.slice(), frameIndex: info.frameIndex, keyFrame: info.keyFrame, ptsUs: info.ptsUs } });
-      },
-    },
-    audio: {
-      pushPcm(samples: Int16Array, info: PcmBlockInfo) {
-        post({ kind: 'audio', block: { samples: samples.slice(), channels, samplesPerChannel: info.samplesPerChannel, concealed: info.concealed } });
-      },
+    pushAccessUnit(data: Uint8Array, info: AccessUnitInfo) {
+      post({ kind: 'video', frame: { data: data.slice(), frameIndex: info.frameIndex, keyFrame: info.keyFrame, ptsUs: info.ptsUs } });
     },
   };
+}
+
+function postingAudioSink(post: (message: FromSessionWorker) => void, channels: number): SessionSinks['audio'] {
+  return {
+    pushPcm(samples: Int16Array, info: PcmBlockInfo) {
+      post({ kind: 'audio', block: { samples: samples.slice(), channels, samplesPerChannel: info.samplesPerChannel, concealed: info.concealed } });
+    },
+  };
+}
+
+function isStart(data: unknown): boolean {
+  return typeof data === 'object' && data !== null && (data as { kind?: unknown }).kind === 'start';
 }
 
 function platformFor(init: InitMessage): Platform {

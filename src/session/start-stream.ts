@@ -166,6 +166,8 @@ export interface SessionRunnerDeps {
   avClock: AvClock;
   /** Called at least every few milliseconds while the session runs (an audio sink's pump). */
   onPass?: () => void;
+  /** The delay of the audio sink the session pushes to, for the stats; absent: it is measured elsewhere. */
+  audioDelayMs?: () => number;
   yieldToEventLoop?: () => Promise<void>;
   /** Tunables of the loop, for tests. */
   loop?: Pick<SessionLoopDeps<SessionEvent>, 'pollSockets' | 'waitCapMs' | 'hostSilenceLimitMs' | 'startSilenceLimitMs'>;
@@ -259,6 +261,7 @@ export async function runStreamSession(
       packets: io.receivedPackets,
       bytes: io.receivedBytes,
       firstFrameMs,
+      audioDelayMs: deps.audioDelayMs?.() ?? null,
     };
   };
 
@@ -384,7 +387,12 @@ export function createInProcessOpener(deps: Omit<SessionRunnerDeps, 'avClock' | 
     if (!configured.ok) return configured;
     let running: RunningSession | null = null;
     const { handle, emit } = createStreamHandle(prepared.info, { requestIdr: () => running?.requestIdr(), stop: () => running?.stop() });
-    const started = await runStreamSession({ ...deps, seed: deps.entropy.randomBytes(SESSION_SEED_BYTES), avClock: createAvClock(AUDIO_SAMPLE_RATE_HZ) }, prepared.config, media, emit);
+    const started = await runStreamSession(
+      { ...deps, seed: deps.entropy.randomBytes(SESSION_SEED_BYTES), avClock: createAvClock(AUDIO_SAMPLE_RATE_HZ), audioDelayMs: () => media.audio.delayMs() },
+      prepared.config,
+      media,
+      emit,
+    );
     if (!started.ok) return started;
     running = started.value;
     return ok(handle);
@@ -393,12 +401,19 @@ export function createInProcessOpener(deps: Omit<SessionRunnerDeps, 'avClock' | 
 
 /** Prepares the sinks for the negotiated format; a format this platform cannot play is `media`. */
 export async function configureSinks(video: VideoSink, audio: AudioSink, info: StreamInfo): Promise<Result<void, ServiceError>> {
+  const videoReady = await configureVideoSink(video, info);
+  return videoReady.ok ? configureAudioSink(audio, info) : videoReady;
+}
+
+export async function configureVideoSink(video: VideoSink, info: StreamInfo): Promise<Result<void, ServiceError>> {
   if (info.codec === 'av1') return err({ kind: 'media', detail: 'AV1 is not played by this app' });
-  const videoReady = await video.configure({ codec: info.codec === 'hevc' ? 'h265' : 'h264', width: info.width, height: info.height, fps: info.fps });
-  if (!videoReady.ok) return err({ kind: 'media', detail: `video: ${videoReady.error.detail}` });
-  const audioReady = await audio.configure({ channels: info.audioChannels, sampleRateHz: AUDIO_SAMPLE_RATE_HZ });
-  if (!audioReady.ok) return err({ kind: 'media', detail: `audio: ${audioReady.error.detail}` });
-  return ok(undefined);
+  const ready = await video.configure({ codec: info.codec === 'hevc' ? 'h265' : 'h264', width: info.width, height: info.height, fps: info.fps });
+  return ready.ok ? ok(undefined) : err({ kind: 'media', detail: `video: ${ready.error.detail}` });
+}
+
+export async function configureAudioSink(audio: AudioSink, info: StreamInfo): Promise<Result<void, ServiceError>> {
+  const ready = await audio.configure({ channels: info.audioChannels, sampleRateHz: AUDIO_SAMPLE_RATE_HZ });
+  return ready.ok ? ok(undefined) : err({ kind: 'media', detail: `audio: ${ready.error.detail}` });
 }
 
 // Opus in GameStream is always 48 kHz (data-plane.md §3.2).

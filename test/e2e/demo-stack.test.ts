@@ -63,12 +63,15 @@ test('when the preferred app port is taken the app is served elsewhere and the n
   assert.ok(stack.notes.some((n) => n.includes(String(taken)) && n.includes(String(stack.appServer.port))));
 });
 
-test('a build without the core module starts, with a note saying how to build the core', async (t) => {
-  const appDir = fakeAppDir(t);
-  rmSync(join(appDir, 'core.wasm'));
-  const stack = await start(t, { appDir });
-  assert.equal(stack.notes.length, 1);
-  assert.match(stack.notes[0] ?? '', /core\.wasm is missing.*native\/build\.sh/);
+test('a build without a core module starts, with a note naming the missing build and how to make it', async (t) => {
+  for (const file of ['core.wasm', 'core-simd.wasm']) {
+    const appDir = fakeAppDir(t);
+    rmSync(join(appDir, file));
+    const stack = await start(t, { appDir });
+    assert.equal(stack.notes.length, 1);
+    assert.ok(stack.notes[0]?.includes(`/${file} is missing`), stack.notes[0]);
+    assert.match(stack.notes[0] ?? '', /native\/build\.sh/);
+  }
 });
 
 test('without a built app nothing starts and the error says to build', async () => {
@@ -104,7 +107,7 @@ function fakeAppDir(t: TestContext): string {
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, 'app'));
   writeFileSync(join(dir, 'app', 'index.html'), '<!doctype html><main></main>');
-  writeFileSync(join(dir, 'app', 'core.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+  for (const file of ['core.wasm', 'core-simd.wasm']) writeFileSync(join(dir, 'app', file), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
   return join(dir, 'app');
 }
 

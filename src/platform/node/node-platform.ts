@@ -2,8 +2,10 @@
 // files under a state directory, the core's wasm read from the build output.
 
 import { randomFillSync } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { coreWasmFileFor, engineHasWasmSimd } from '../../../wasm/core-file.ts';
 import { err, ok } from '../../lib/result.ts';
 import { createWebClock } from '../browser/web-clock.ts';
 import type { Assets, Platform } from '../platform.ts';
@@ -14,16 +16,24 @@ import { openNodeUdp } from './node-udp.ts';
 export interface NodePlatformOptions {
   /** Where storage keeps its files; created on first write. */
   stateDir: string;
-  /** Defaults to `<repo>/build/wasm/core.wasm`. */
+  /** Defaults to the build in `<repo>/build/wasm/` for this engine (defaultCoreWasmPath). */
   coreWasmPath?: string;
 }
 
-const DEFAULT_CORE_WASM_PATH = fileURLToPath(new URL('../../../build/wasm/core.wasm', import.meta.url));
+/**
+ * The SIMD build when Node's engine has SIMD and it was built, else the MVP one. Both behave
+ * the same; tests that must run one build name its file.
+ */
+export function defaultCoreWasmPath(): string {
+  const path = (file: string): string => fileURLToPath(new URL(`../../../build/wasm/${file}`, import.meta.url));
+  const preferred = path(coreWasmFileFor(engineHasWasmSimd()));
+  return existsSync(preferred) ? preferred : path(coreWasmFileFor(false));
+}
 
 export function createNodePlatform(options: NodePlatformOptions): Platform {
   return {
     name: 'node',
-    assets: createFileAssets(options.coreWasmPath ?? DEFAULT_CORE_WASM_PATH),
+    assets: createFileAssets(options.coreWasmPath ?? defaultCoreWasmPath()),
     sockets: { connectTcp: connectNodeTcp, openUdp: openNodeUdp },
     storage: createFileStorage(options.stateDir),
     clock: createWebClock(),

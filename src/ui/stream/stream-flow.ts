@@ -175,6 +175,7 @@ export function statsLines(info: StreamInfo, stats: StreamStats | null): string[
     `Frames: ${stats.framesComplete} shown, ${stats.framesRecoveredByFec} repaired, ${stats.framesDropped} lost`,
     `Key frame requests: ${stats.idrRequests} full, ${stats.rfiRequests} partial`,
     `Sound: ${stats.audioBlocks} blocks, ${stats.audioConcealed} filled in`,
+    stats.audioDelayMs === null ? 'Sound delay: not measured' : `Sound delay: ${Math.round(stats.audioDelayMs)} ms queued`,
     `Received: ${stats.packets} packets, ${(stats.bytes / 1e6).toFixed(1)} MB`,
     stats.firstFrameMs === null ? 'First picture: not yet' : `First picture after ${Math.round(stats.firstFrameMs)} ms`,
   ];

@@ -26,6 +26,8 @@ const CORE_WASM = new URL('../../../build/wasm/core.wasm', import.meta.url);
 const PIN = '5190';
 // Bounds on each wait; never reached when things work.
 const WAIT_MS = 15_000;
+/** What the recording audio sink says it holds back. */
+const SINK_DELAY_MS = 12.5;
 
 let stateDir = '';
 let platform: Platform;
@@ -124,7 +126,7 @@ function recordingMedia() {
     pushPcm: () => {
       counts.pcmBlocks += 1;
     },
-    delayMs: () => 0,
+    delayMs: () => SINK_DELAY_MS,
     stats: () => ({ receivedFrames: 0, underruns: 0, silenceFrames: 0, droppedFrames: 0, targetDelayMs: 0 }),
     close: () => undefined,
   };
@@ -172,6 +174,8 @@ test('a started stream reports its stages, configures the sinks, gets pictures a
   assert.deepEqual(counts.firstUnitHead, [0, 0, 0, 1]);
   assert.ok(counts.pcmBlocks > 0);
   assert.ok(stats.kind === 'stats' && stats.stats.firstFrameMs !== null && stats.stats.packets > 0 && stats.stats.bytes > 0);
+  // The statistics show how long sound waits in the sink.
+  assert.equal(stats.stats.audioDelayMs, SINK_DELAY_MS);
   handle.stop();
   assert.deepEqual(await handle.ended, { kind: 'stopped' });
   // The app keeps running on the host: the next start resumes it.

@@ -17,16 +17,15 @@ import { serveServices } from '../../../src/app/worker/serve-services.ts';
 import { createSessionWorkerOpener } from '../../../src/app/worker/session-proxy.ts';
 import { createServicesProxy, type WorkerLike } from '../../../src/app/worker/services-proxy.ts';
 import { ok } from '../../../src/lib/result.ts';
-import type { AudioSink, VideoSink } from '../../../src/media/media-sink.ts';
+import type { AudioSink, AudioStreamFormat, VideoSink } from '../../../src/media/media-sink.ts';
 import { createNodePlatform } from '../../../src/platform/node/node-platform.ts';
 import type { Platform } from '../../../src/platform/platform.ts';
 import { serveSessionWorker } from '../../../src/session/session-worker.ts';
 import { DEFAULT_STREAM_SETTINGS } from '../../../src/session/stream-config.ts';
 import { generateIdentity } from '../../hostsim/host-identity.ts';
 import { startHostSim, type HostSim } from '../../hostsim/host-sim.ts';
-import { createFakeEmss } from '../../fakes/tizen/emss.fake.ts';
-import { createEmssSourceOwner } from '../../../src/platform/tizen/emss-source-owner.ts';
-import type { EmssTrackEvent } from '../../../src/platform/tizen/emss-track-events.ts';
+import { createFakeEmss, type FakeEmss } from '../../fakes/tizen/emss.fake.ts';
+import { createEmssStreamMedia, type EmssStreamMedia } from '../../../src/platform/tizen/emss-stream-media.ts';
 import { parseEmssGlobal, parseSideThreadTrack, type EmssSideThreadTrack } from '../../../src/platform/tizen/emss-types.ts';
 import { detectEmssFeatures } from '../../../src/platform/tizen/tizen-capabilities.ts';
 
@@ -41,7 +40,7 @@ let platform: Platform;
 let sim: HostSim;
 let services: Services;
 let hostId = '';
-const workers: Array<{ terminated: boolean; sentToWorker: unknown[] }> = [];
+const workers: Array<{ terminated: boolean; sentToWorker: unknown[]; fromWorker: string[] }> = [];
 /** The side-thread EMSS functions the next session worker sees (a TV's), or none (a browser). */
 let workerSideThread: EmssSideThreadTrack | null = null;
 
@@ -50,14 +49,17 @@ function createChannelWorker(): WorkerLike {
   const { port1, port2 } = new MessageChannel();
   port1.start();
   port2.start();
+  const record = { terminated: false, sentToWorker: [] as unknown[], fromWorker: [] as string[] };
   serveSessionWorker(
     {
-      postMessage: (message, transfer) => port2.postMessage(message, transfer),
+      postMessage(message, transfer) {
+        record.fromWorker.push((message as { kind: string }).kind);
+        port2.postMessage(message, transfer);
+      },
       addEventListener: (type, listener) => port2.addEventListener(type, (event) => listener({ data: event.data })),
     },
     { platformFor: () => platform, emssSideThread: () => workerSideThread },
   );
-  const record = { terminated: false, sentToWorker: [] as unknown[] };
   workers.push(record);
   return {
     postMessage(message, transfer) {
@@ -162,48 +164,39 @@ test('a stream runs in the session worker: the page configures its sinks, gets p
   for (const unit of seen.units) assert.equal(unit.byteLength, unit.buffer.byteLength);
 });
 
-test('on a TV the session worker appends to EMSS itself: a key frame first, PCM after, no rule of the API broken', async () => {
-  assert.ok((await services.quitApp(hostId)).ok);
-  const app = sim.apps()[0];
-  assert.ok(app !== undefined);
+/** The TV's media as src/main.ts builds it, over the EMSS fake; the next session worker gets the fake's side-thread functions. */
+function tvMedia(pageAudio: AudioSink | null): { fake: FakeEmss; built: EmssStreamMedia } {
   const fake = createFakeEmss();
   const emss = parseEmssGlobal(fake.mainGlobal);
   const features = detectEmssFeatures(fake.mainGlobal);
   workerSideThread = parseSideThreadTrack(fake.workerGlobal);
   assert.ok(emss !== null && features !== null && workerSideThread !== null);
-  const listeners = new Set<(event: EmssTrackEvent) => void>();
-  const reported: EmssTrackEvent[] = [];
-  const owner = createEmssSourceOwner({
+  const built = createEmssStreamMedia({
     emss,
     features,
     media: fake.video,
     objectUrls: { create: (source) => fake.createObjectUrl(source), revoke: (url) => fake.revokeObjectUrl(url) },
     timers: platform.clock,
-    onTrackEvent(event) {
-      reported.push(event);
-      for (const listener of [...listeners]) listener(event);
-    },
+    latencyFor: () => 'ultra-low',
+    pageAudio,
     onFailure: (failure) => assert.fail(`EMSS failed: ${failure.detail}`),
   });
-  const media: StreamMedia = {
-    kind: 'emss',
-    async open(info) {
-      const started = await owner.start({ latency: 'ultra-low', video: { codec: info.codec === 'hevc' ? 'h265' : 'h264', width: info.width, height: info.height, fps: info.fps, hdr: info.hdr }, audio: { channels: info.audioChannels, sampleRateHz: 48_000 } });
-      return started.ok ? ok(undefined) : started;
-    },
-    subscribeTrackEvents(listener) {
-      listeners.add(listener);
-      for (const event of reported) listener(event);
-      return () => void listeners.delete(listener);
-    },
-  };
+  return { fake, built };
+}
+
+test('on a TV the session worker appends to EMSS itself: a key frame first, PCM after, nothing posted, and the PCM queue\'s delay in the stats', async () => {
+  assert.ok((await services.quitApp(hostId)).ok);
+  const app = sim.apps()[0];
+  assert.ok(app !== undefined);
+  const { fake, built } = tvMedia(null);
   try {
-    const started = await services.startStream(hostId, app.id, { ...DEFAULT_STREAM_SETTINGS, bitrateKbps: 3000 }, media);
+    const started = await services.startStream(hostId, app.id, { ...DEFAULT_STREAM_SETTINGS, bitrateKbps: 3000 }, built.media);
     assert.ok(started.ok, JSON.stringify(started));
     const events: StreamEvent[] = [];
     started.value.subscribe((event) => events.push(event));
     await waitFor(events, (e) => e.kind === 'stats' && e.stats.framesComplete > 0 && e.stats.audioBlocks > 0);
-    const sent = (workers.at(-1)?.sentToWorker ?? []) as Array<{ kind: string; media?: unknown }>;
+    const worker = workers.at(-1);
+    const sent = (worker?.sentToWorker ?? []) as Array<{ kind: string; media?: unknown }>;
     assert.deepEqual(sent.find((m) => m.kind === 'start')?.media, { kind: 'emss' });
     // The tracks opened while the page built the source, before the worker started: it was told.
     assert.ok(sent.some((m) => m.kind === 'emss-track'));
@@ -214,12 +207,76 @@ test('on a TV the session worker appends to EMSS itself: a key frame first, PCM 
     assert.ok(video.length > 0 && audio.length > 0, `${video.length} video and ${audio.length} audio appends`);
     assert.equal(video[0]?.isKeyFrame, true);
     assert.ok(video.every((a) => a.context === 'worker'));
+    assert.ok(audio.every((a) => a.context === 'worker'));
+    // No unit crossed to the page: the worker played both itself.
+    assert.deepEqual(worker?.fromWorker.filter((kind) => kind === 'video' || kind === 'audio'), []);
+    const delays = statsDelays(events);
+    assert.ok(delays.length > 0 && delays.every((ms) => ms !== null && ms > 0 && ms < 300), JSON.stringify(delays));
     assert.deepEqual(fake.violations, []);
   } finally {
     workerSideThread = null;
-    await owner.close();
+    await built.close();
   }
 });
+
+test('on a TV with Web Audio chosen the worker appends video to a video-only EMSS source and posts PCM to the page\'s audio sink, whose delay the stats report', async () => {
+  assert.ok((await services.quitApp(hostId)).ok);
+  const app = sim.apps()[0];
+  assert.ok(app !== undefined);
+  const { sink, seen } = pageAudioSink(37);
+  const { fake, built } = tvMedia(sink);
+  try {
+    const started = await services.startStream(hostId, app.id, { ...DEFAULT_STREAM_SETTINGS, bitrateKbps: 3000 }, built.media);
+    assert.ok(started.ok, JSON.stringify(started));
+    assert.deepEqual(fake.source()?.tracks.map((t) => t.type), ['video']);
+    assert.deepEqual(seen.formats, [{ channels: 2, sampleRateHz: 48_000 }]);
+    const events: StreamEvent[] = [];
+    started.value.subscribe((event) => events.push(event));
+    await waitFor(events, (e) => e.kind === 'stats' && e.stats.framesComplete > 0 && e.stats.audioBlocks > 0);
+    const worker = workers.at(-1);
+    const sent = (worker?.sentToWorker ?? []) as Array<{ kind: string; media?: unknown }>;
+    assert.deepEqual(sent.find((m) => m.kind === 'start')?.media, { kind: 'emss-video' });
+    started.value.stop();
+    assert.deepEqual(await started.value.ended, { kind: 'stopped' });
+    const video = fake.appends.filter((a) => a.track === 'video');
+    assert.ok(video.length > 0 && video[0]?.isKeyFrame === true && video.every((a) => a.context === 'worker'), `${video.length} video appends`);
+    assert.equal(fake.appends.filter((a) => a.track === 'audio').length, 0);
+    // Video never crossed to the page; every PCM block did, once, in a buffer of its own.
+    const posted = worker?.fromWorker ?? [];
+    assert.equal(posted.filter((kind) => kind === 'video').length, 0);
+    assert.ok(seen.blocks > 0 && seen.blocks === posted.filter((kind) => kind === 'audio').length, `${seen.blocks} blocks played`);
+    assert.ok(seen.ownBuffers);
+    const delays = statsDelays(events);
+    assert.ok(delays.length > 0 && delays.every((ms) => ms === 37), JSON.stringify(delays));
+    assert.deepEqual(fake.violations, []);
+  } finally {
+    workerSideThread = null;
+    await built.close();
+  }
+});
+
+/** The page's audio sink on a TV with Web Audio; the AudioWorklet needs a browser, so this one counts. */
+function pageAudioSink(delayMs: number) {
+  const seen = { formats: [] as AudioStreamFormat[], blocks: 0, ownBuffers: true };
+  const sink: AudioSink = {
+    configure: async (format) => {
+      seen.formats.push(format);
+      return ok(undefined);
+    },
+    pushPcm(samples, info) {
+      seen.blocks += 1;
+      seen.ownBuffers &&= samples.byteLength === samples.buffer.byteLength && samples.length === info.samplesPerChannel * 2;
+    },
+    delayMs: () => delayMs,
+    stats: () => ({ receivedFrames: 0, underruns: 0, silenceFrames: 0, droppedFrames: 0, targetDelayMs: 0 }),
+    close: () => undefined,
+  };
+  return { sink, seen };
+}
+
+function statsDelays(events: StreamEvent[]): Array<number | null> {
+  return events.flatMap((e) => (e.kind === 'stats' ? [e.stats.audioDelayMs] : []));
+}
 
 /** The page's services: the proxy, the services worker on a channel, and session workers on theirs. */
 function pageServices(): { proxy: Services; close(): void } {

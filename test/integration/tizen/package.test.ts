@@ -29,6 +29,7 @@ const fakeApp: Record<string, string | Uint8Array> = {
   'assets/services-worker-77aa.js': 'self.onmessage = () => {};\n',
   'favicon.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>',
   'core.wasm': seededBytes(4096, 7),
+  'core-simd.wasm': seededBytes(4096, 8),
   '.DS_Store': 'junk',
   'assets/.hidden': 'junk',
   'app-config.json': '{"relayUrl":"ws://127.0.0.1:1","token":"x"}',
@@ -47,6 +48,7 @@ test('the .wgt is a valid zip with config.xml and the icon at its root and every
     'assets/index-9c1d.css',
     'assets/services-worker-77aa.js',
     'config.xml',
+    'core-simd.wasm',
     'core.wasm',
     'favicon.svg',
     'icon.png',
@@ -201,13 +203,15 @@ test('packaging without a build says to run the build first', (t) => {
   assert.match(packageErrorText(result.error), /run the build first/);
 });
 
-test('packaging refuses an app without the core module', (t) => {
-  const { options, appDir } = fakeWorkspace(t);
-  rmSync(join(appDir, 'core.wasm'));
-  const result = packageWidget(options);
-  assert.ok(!result.ok);
-  assert.equal(result.error.kind, 'missing-app');
-  assert.match(packageErrorText(result.error), /core\.wasm/);
+test('packaging refuses an app without either build of the core, naming the missing one', (t) => {
+  for (const file of ['core.wasm', 'core-simd.wasm']) {
+    const { options, appDir } = fakeWorkspace(t);
+    rmSync(join(appDir, file));
+    const result = packageWidget(options);
+    assert.ok(!result.ok);
+    assert.equal(result.error.kind, 'missing-app');
+    assert.ok(packageErrorText(result.error).includes(file), packageErrorText(result.error));
+  }
 });
 
 test('packaging refuses a config.xml whose package id is not 10 characters', (t) => {

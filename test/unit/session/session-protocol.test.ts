@@ -4,7 +4,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StreamEvent } from '../../../src/app/services.ts';
 import { parseFromWorker, parseToWorker } from '../../../src/app/worker/protocol-parse.ts';
-import { launchKeysFrom } from '../../../src/session/launch.ts';
 import {
   parseFromSessionWorker,
   parsePreparedStream,
@@ -14,26 +13,8 @@ import {
   type FromSessionWorker,
   type ToSessionWorker,
 } from '../../../src/session/session-protocol.ts';
-import type { PreparedStream } from '../../../src/session/start-stream.ts';
+import { PREPARED } from './prepared-stream.fixture.ts';
 import { DEFAULT_STREAM_SETTINGS } from '../../../src/session/stream-config.ts';
-
-const PREPARED: PreparedStream = {
-  config: {
-    hostAddress: 'fe80::1',
-    ports: { video: 47998, audio: 48000, control: 47999 },
-    video: { codec: 'h264', format: 1, width: 1920, height: 1080, fps: 60, packetSizeBytes: 1392, announcedBitrateKbps: 16000, configuredBitrateKbps: 20000, minRequiredFecPackets: 2, referenceFrameInvalidation: true, tenBit: false, yuv444: false, encoderCscMode: 2, slicesPerFrame: 1 },
-    audio: { channels: 6, channelMask: 0x3f, streams: 4, coupledStreams: 2, mapping: [0, 4, 1, 5, 2, 3], packetDurationMs: 5, highQuality: false },
-    encryption: { rtsp: true, enabledFlags: 7, control: true, video: true, audio: true },
-    pingPayload: null,
-    control: { connectData: 0xfffffffe, channelCount: 48, protocol: 13 },
-    hostFeatureFlags: 3,
-    clientFeatureFlags: 3,
-    nvFeatureFlags: 167,
-    rtspSessionId: 'DEADBEEFCAFE',
-    keys: launchKeysFrom(Uint8Array.from({ length: 16 }, (_, i) => i), -2),
-  },
-  info: { appId: 881448767, start: 'resumed', codec: 'h264', width: 1920, height: 1080, fps: 60, hdr: false, audioChannels: 6 },
-};
 
 test('a prepared stream and the settings survive a structured clone and parse to the same values', () => {
   assert.deepEqual(parsePreparedStream(structuredClone(PREPARED)), { ok: true, value: PREPARED });
@@ -69,7 +50,8 @@ test('session worker messages parse after a clone, and a media message transfers
   const events: StreamEvent[] = [
     { kind: 'connected' },
     { kind: 'first-frame', afterMs: 812.5 },
-    { kind: 'stats', stats: { framesComplete: 1, framesRecoveredByFec: 0, framesDropped: 0, idrRequests: 1, rfiRequests: 0, audioBlocks: 9, audioConcealed: 0, packets: 30, bytes: 40000, firstFrameMs: null } },
+    { kind: 'stats', stats: { framesComplete: 1, framesRecoveredByFec: 0, framesDropped: 0, idrRequests: 1, rfiRequests: 0, audioBlocks: 9, audioConcealed: 0, packets: 30, bytes: 40000, firstFrameMs: null, audioDelayMs: null } },
+    { kind: 'stats', stats: { framesComplete: 60, framesRecoveredByFec: 0, framesDropped: 0, idrRequests: 1, rfiRequests: 0, audioBlocks: 200, audioConcealed: 0, packets: 900, bytes: 800000, firstFrameMs: 90.5, audioDelayMs: 21.25 } },
     { kind: 'ended', end: { kind: 'host-terminated', code: 0x80030023, graceful: true } },
     { kind: 'ended', end: { kind: 'no-video', received: 'nothing' } },
   ];
@@ -81,4 +63,20 @@ test('session worker messages parse after a clone, and a media message transfers
   assert.equal(parseFromSessionWorker({ kind: 'audio', block: { samples: new Uint8Array(4), channels: 2, samplesPerChannel: 2, concealed: false } }).ok, false);
   const track = { kind: 'emss-track', event: { kind: 'track-open', track: 'video', trackId: 3, sessionId: null } };
   assert.deepEqual(parseToSessionWorker(track), { ok: true, value: track });
+});
+
+test('every media target parses after a clone, and a malformed one is refused naming the field', () => {
+  const start = (media: unknown): unknown => ({ kind: 'start', platform: { kind: 'init', platform: 'tizen', coreWasmUrl: 'file:///core.wasm' }, prepared: PREPARED, media });
+  for (const media of [{ kind: 'post' }, { kind: 'emss' }, { kind: 'emss-video' }]) {
+    const parsed = parseToSessionWorker(structuredClone(start(media)));
+    assert.ok(parsed.ok && parsed.value.kind === 'start', JSON.stringify(media));
+    assert.deepEqual(parsed.value.media, media);
+  }
+  const cases: Array<{ name: string; media: unknown; error: string }> = [
+    { name: 'an unknown kind', media: { kind: 'emss-audio' }, error: 'media.kind: not one of post, emss, emss-video' },
+    { name: 'a kind that is not a string', media: { kind: 3 }, error: 'media.kind: not one of post, emss, emss-video' },
+    { name: 'a bare string', media: 'emss-video', error: 'media is not an object' },
+    { name: 'no target at all', media: undefined, error: 'media is not an object' },
+  ];
+  for (const c of cases) assert.deepEqual(parseToSessionWorker(start(c.media)), { ok: false, error: c.error }, c.name);
 });

@@ -85,17 +85,19 @@ test('stage lines name the app and the PC', () => {
   assert.equal(stageText(null, { app: 'Steam', host: 'Study PC' }), 'Checking “Study PC”…');
 });
 
-test('the statistics overlay has the format, the frame counts and the first-picture time', () => {
-  const stats: StreamStats = { framesComplete: 600, framesRecoveredByFec: 12, framesDropped: 1, idrRequests: 1, rfiRequests: 0, audioBlocks: 2000, audioConcealed: 3, packets: 70000, bytes: 52_400_000, firstFrameMs: 812.4 };
+test('the statistics overlay has the format, the frame counts, the sound delay and the first-picture time', () => {
+  const stats: StreamStats = { framesComplete: 600, framesRecoveredByFec: 12, framesDropped: 1, idrRequests: 1, rfiRequests: 0, audioBlocks: 2000, audioConcealed: 3, packets: 70000, bytes: 52_400_000, firstFrameMs: 812.4, audioDelayMs: 23.6 };
   assert.deepEqual(statsLines(INFO, stats), [
     '1280×720 at 60 fps, H.265, stereo sound',
     'Frames: 600 shown, 12 repaired, 1 lost',
     'Key frame requests: 1 full, 0 partial',
     'Sound: 2000 blocks, 3 filled in',
+    'Sound delay: 24 ms queued',
     'Received: 70000 packets, 52.4 MB',
     'First picture after 812 ms',
   ]);
   assert.deepEqual(statsLines(INFO, null), ['1280×720 at 60 fps, H.265, stereo sound']);
+  assert.ok(statsLines(INFO, { ...stats, audioDelayMs: null }).includes('Sound delay: not measured'));
 });
 
 test('a broken player ends the stream and says so', () => {
