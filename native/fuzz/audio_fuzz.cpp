@@ -18,36 +18,12 @@
 #include <cstring>
 
 #include "audio_receiver.hpp"
+#include "fuzz_input.hpp"
 
 namespace {
 
-struct Input {
-    const uint8_t *data;
-    size_t size;
-    size_t at = 0;
-
-    bool u8(uint8_t &out) {
-        if (at >= size) return false;
-        out = data[at++];
-        return true;
-    }
-    bool u16(uint16_t &out) {
-        uint8_t hi = 0, lo = 0;
-        if (!u8(hi) || !u8(lo)) return false;
-        out = static_cast<uint16_t>(hi << 8 | lo);
-        return true;
-    }
-    bool bytes(uint8_t *out, size_t count) {
-        if (size - at < count) return false;
-        std::memcpy(out, data + at, count);
-        at += count;
-        return true;
-    }
-};
-
-void check(bool condition) {
-    if (!condition) __builtin_trap();
-}
+using gsc_fuzz::check;
+using gsc_fuzz::Input;
 
 gsc::AudioReceiverConfig config_from(uint8_t selector) {
     static const uint8_t kLayouts[][2] = {{2, 0}, {6, 0}, {8, 0}, {8, 1}};

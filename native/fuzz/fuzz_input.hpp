@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 
 namespace gsc_fuzz {
 
@@ -26,6 +27,13 @@ struct Input {
         uint8_t lo = 0, hi = 0;
         if (!u8(lo) || !u8(hi)) return false;
         out = static_cast<uint16_t>(lo | (hi << 8));
+        return true;
+    }
+    // Exactly `count` bytes copied out, or false (nothing read) when fewer are left.
+    bool bytes(uint8_t *out, size_t count) {
+        if (size - at < count) return false;
+        std::memcpy(out, data + at, count);
+        at += count;
         return true;
     }
     // Up to `n` bytes in place; `n` is lowered to what is left.
