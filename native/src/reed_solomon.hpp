@@ -53,7 +53,9 @@ public:
     void encode_cauchy(uint32_t data_shards, uint32_t parity_shards, const uint8_t *const *data, uint8_t *const *parity,
                        size_t size_bytes) const;
 
-    // Rebuilds the missing data shards of a Cauchy-coded block in place.
+    // Rebuilds the missing data shards of a Cauchy-coded block in place, all at once. The video
+    // receive path decodes incrementally instead (solve_reduced_cauchy below); this one-shot
+    // form is the reference the tests check every erasure pattern against.
     // `shards` has k + m pointers, data shards first; `present[i]` tells whether shard i was
     // received. Every data shard pointer must be valid: a missing one is where its bytes are
     // written. Parity pointers of absent shards are ignored. Only bytes
