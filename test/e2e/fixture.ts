@@ -50,19 +50,29 @@ export async function openApp(t: TestContext, options: OpenAppOptions = {}): Pro
   });
   assert.ok(started.ok, started.ok ? '' : demoStackErrorText(started.error));
   const stack = started.value;
-  t.after(() => stack.close());
 
   const profileDir = mkdtempSync(join(tmpdir(), 'e2e-chromium-'));
-  t.after(() => rmSync(profileDir, { recursive: true, force: true }));
-  const context = await chromium.launchPersistentContext(profileDir, {
+  let context: BrowserContext | null = null;
+  // One hook, in order: node:test runs `after` hooks first-registered-first, so separate hooks
+  // would delete the profile while Chromium still writes its cache into it.
+  t.after(async () => {
+    try {
+      await context?.close();
+    } finally {
+      try {
+        await stack.close();
+      } finally {
+        rmSync(profileDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+      }
+    }
+  });
+  context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: kChromiumArgs,
     viewport: options.viewport ?? { width: 1920, height: 1080 },
     timeout: STEP_TIMEOUT_MS * 4,
   });
-  // Registered after the stack, so it runs first: the page goes before its servers.
-  t.after(() => context.close());
   context.setDefaultTimeout(STEP_TIMEOUT_MS);
 
   const problems: string[] = [];

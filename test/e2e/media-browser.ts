@@ -64,13 +64,13 @@ export async function openMediaBrowser(files: Record<string, ExtraFile>, extraAr
       async close() {
         await opened.close();
         await closeServer(site);
-        rmSync(profileDir, { recursive: true, force: true });
+        rmSync(profileDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
       },
     };
   } catch (e) {
     await context?.close();
     await closeServer(site);
-    rmSync(profileDir, { recursive: true, force: true });
+    rmSync(profileDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     throw e;
   }
 }
