@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LaunchSession } from '../../hostsim/launch-control.ts';
-import type { MediaClock } from '../../hostsim/media-sender.ts';
+import { fakeMediaClock } from '../../fakes/media-clock.ts';
 import { attachMediaSender, mediaConfigFor, type MediaSessionPort } from '../../hostsim/media-session.ts';
 import type { AnnouncedStream } from '../../hostsim/rtsp-handlers.ts';
 import type { StreamSessionEvent, StreamSessionState } from '../../hostsim/stream-session.ts';
@@ -32,7 +32,7 @@ test('the configuration follows the ANNOUNCE: codec, size, rate, packet size, mi
 });
 
 test('datagrams flow through the session once it knows the endpoints; IDR and RFI requests give IDRs; the end stops the sender', async () => {
-  const clock = manualClock();
+  const clock = fakeMediaClock();
   const session = fakeSession();
   const { sender, ready } = attachMediaSender(session, {
     clock,
@@ -89,31 +89,6 @@ function fakeSession(): MediaSessionPort & { video: Uint8Array[]; audio: Uint8Ar
     emit(e) {
       if (e.kind === 'ended') state = 'ended';
       for (const l of [...listeners]) l(e);
-    },
-  };
-}
-
-function manualClock(): MediaClock & { advance(us: number): void } {
-  let nowUs = 0;
-  let nextId = 0;
-  const timers = new Map<number, { dueUs: number; fire: () => void }>();
-  return {
-    nowUs: () => nowUs,
-    setTimer(delayUs, fire) {
-      const id = nextId++;
-      timers.set(id, { dueUs: nowUs + Math.max(0, delayUs), fire });
-      return () => timers.delete(id);
-    },
-    advance(us) {
-      const endUs = nowUs + us;
-      for (;;) {
-        const due = [...timers.entries()].filter(([, t]) => t.dueUs <= endUs).sort((a, b) => a[1].dueUs - b[1].dueUs || a[0] - b[0])[0];
-        if (due === undefined) break;
-        timers.delete(due[0]);
-        nowUs = Math.max(nowUs, due[1].dueUs);
-        due[1].fire();
-      }
-      nowUs = endUs;
     },
   };
 }

@@ -5,43 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMediaSender, type DatagramSink, type MediaClock, type MediaSenderOptions } from '../../hostsim/media-sender.ts';
-
-interface FakeClock extends MediaClock {
-  /** Moves time forward, firing due timers in order. */
-  advance(us: number): void;
-  /** Moves time forward without firing anything (the process was stalled). */
-  jump(us: number): void;
-  pendingTimers(): number;
-}
-
-function fakeClock(): FakeClock {
-  let nowUs = 0;
-  let nextId = 0;
-  const timers = new Map<number, { dueUs: number; fire: () => void }>();
-  return {
-    nowUs: () => nowUs,
-    setTimer(delayUs, fire) {
-      const id = nextId++;
-      timers.set(id, { dueUs: nowUs + Math.max(0, delayUs), fire });
-      return () => timers.delete(id);
-    },
-    advance(us) {
-      const endUs = nowUs + us;
-      for (;;) {
-        const due = [...timers.entries()].filter(([, t]) => t.dueUs <= endUs).sort((a, b) => a[1].dueUs - b[1].dueUs || a[0] - b[0])[0];
-        if (due === undefined) break;
-        timers.delete(due[0]);
-        nowUs = Math.max(nowUs, due[1].dueUs);
-        due[1].fire();
-      }
-      nowUs = endUs;
-    },
-    jump(us) {
-      nowUs += us;
-    },
-    pendingTimers: () => timers.size,
-  };
-}
+import { fakeMediaClock } from '../../fakes/media-clock.ts';
 
 interface Sent {
   timeUs: number;
@@ -64,7 +28,7 @@ function clip(sizes: number[]): Uint8Array[] {
 }
 
 function setup(overrides: Partial<MediaSenderOptions['video']> = {}, extra: Partial<MediaSenderOptions> = {}) {
-  const clock = fakeClock();
+  const clock = fakeMediaClock();
   const sent: Sent[] = [];
   const sender = createMediaSender({
     video: { codec: 'h264', width: 320, height: 240, fps: 60, packetSizeBytes: 1392, fecPercent: 20, minParity: 2, source: { codec: 'h264', accessUnits: clip([900, 300, 300, 300]) }, ...overrides },
