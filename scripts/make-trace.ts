@@ -19,7 +19,6 @@
 // microseconds, u16 length, the datagram. Read by readTrace() here and by
 // native/bench/trace_bench.cpp.
 
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -28,15 +27,10 @@ import type { StreamConfig } from '../src/session/stream-config.ts';
 import type { CoreSession } from '../wasm/session.ts';
 import type { ImpairmentStats } from '../test/hostsim/impairment.ts';
 import { createMediaSender, type DatagramSink, type MediaClock } from '../test/hostsim/media-sender.ts';
-import { isIdrAccessUnit, splitAccessUnits, type VideoCodec } from '../test/hostsim/video-annexb.ts';
+import { runFfmpeg, vbvBufferKbits, type VideoFixtureSpec } from '../test/hostsim/media-fixture-build.ts';
+import { isIdrAccessUnit, splitAccessUnits } from '../test/hostsim/video-annexb.ts';
 
-export interface TraceSpec {
-  codec: VideoCodec;
-  widthPx: number;
-  heightPx: number;
-  fps: number;
-  frames: number;
-  bitrateKbps: number;
+export interface TraceSpec extends VideoFixtureSpec {
   /** The announced x-nv-video[0].packetSize; a datagram is 16 bytes more. */
   packetSizeBytes: number;
   fecPercent: number;
@@ -269,7 +263,7 @@ function encodeTrace(trace: Trace): Uint8Array {
 // ffmpeg makes the picture too (testsrc2 + temporal noise): piping 12 MB raw frames from Node
 // would cost more than the encode. One frame thread keeps the bitstream the same everywhere.
 function clipArgs(spec: TraceSpec): string[] {
-  const bufferKbits = Math.ceil((spec.bitrateKbps * VBV_FRAMES) / spec.fps);
+  const bufferKbits = vbvBufferKbits(spec);
   const source = `testsrc2=size=${spec.widthPx}x${spec.heightPx}:rate=${spec.fps},noise=alls=30:allf=t+u,format=yuv420p`;
   const input = ['-f', 'lavfi', '-i', source, '-frames:v', String(spec.frames)];
   if (spec.codec === 'h264') {
@@ -278,16 +272,6 @@ function clipArgs(spec: TraceSpec): string[] {
   }
   return [...input, '-c:v', 'libx265', '-preset', 'ultrafast', '-tune', 'zerolatency', '-b:v', `${spec.bitrateKbps}k`,
     '-x265-params', `keyint=1:min-keyint=1:scenecut=0:bframes=0:repeat-headers=1:frame-threads=1:vbv-maxrate=${spec.bitrateKbps}:vbv-bufsize=${bufferKbits}:log-level=error`, '-f', 'hevc'];
-}
-
-function runFfmpeg(args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg ${args.join(' ')} exited with ${code}: ${stderr}`))));
-  });
 }
 
 function readBytes(path: string): Uint8Array {
@@ -302,7 +286,6 @@ const RECORD_HEADER_BYTES = 10;
 // Bump when the clip or the simulation changes (the file's JSON), or the file layout (its header).
 const TRACE_VERSION = 2;
 const FORMAT_VERSION = 1;
-const VBV_FRAMES = 4;
 // The virtual clock starts at 1 s, so no arrival time is 0.
 const START_US = 1_000_000;
 

@@ -47,18 +47,6 @@ struct Totals {
     uint32_t audio = 0;
 };
 
-// The text after `"name":` in a JSON file, unquoted: enough for the flat fields read here.
-std::string json_field(const std::string &json, const char *name) {
-    const std::string needle = std::string("\"") + name + "\":";
-    size_t at = json.find(needle);
-    if (at == std::string::npos) return {};
-    at += needle.size();
-    while (at < json.size() && (json[at] == ' ' || json[at] == '"')) at++;
-    size_t end = at;
-    while (end < json.size() && json[end] != '"' && json[end] != ',' && json[end] != '\n') end++;
-    return json.substr(at, end - at);
-}
-
 std::string read_text(const std::string &path) {
     std::vector<uint8_t> bytes;
     if (!gsc_test::read_file(path, bytes)) return {};
@@ -68,21 +56,21 @@ std::string read_text(const std::string &path) {
 bool config_of(const std::string &folder, bool decode, gsc_session_config &c) {
     const std::string session = read_text(folder + "/session.json");
     const std::string keys = read_text(folder + "/keys.json");
-    const std::string key_hex = json_field(keys, "rikey_hex");
-    const std::string ping = json_field(session, "ping_payload");
+    const std::string key_hex = gsc_test::json_field(keys, "rikey_hex");
+    const std::string ping = gsc_test::json_field(session, "ping_payload");
     if (key_hex.size() != 2 * GSC_SESSION_KEY_SIZE || ping.size() != GSC_SESSION_PING_PAYLOAD_SIZE) return false;
     c = gsc_session_config{};
     c.flags = GSC_SESSION_FLAG_NO_CONTROL | (decode ? 0 : GSC_SESSION_FLAG_AUDIO_NO_DECODE);
-    c.video_codec = json_field(session, "codec") == "H.264" ? GSC_VIDEO_CODEC_H264 : GSC_VIDEO_CODEC_H265;
-    c.video_packet_size_bytes = static_cast<uint32_t>(std::atoi(json_field(session, "packet_size_announced").c_str()));
+    c.video_codec = gsc_test::json_field(session, "codec") == "H.264" ? GSC_VIDEO_CODEC_H264 : GSC_VIDEO_CODEC_H265;
+    c.video_packet_size_bytes = static_cast<uint32_t>(std::atoi(gsc_test::json_field(session, "packet_size_announced").c_str()));
     c.audio_channels = 2;
     c.audio_streams = 1;
     c.audio_coupled_streams = 1;
     c.audio_packet_duration_ms = 5;
     c.audio_mapping[1] = 1;
     c.audio_initial_discard_packets = kAudioDiscardPackets;
-    c.encryption_flags = static_cast<uint32_t>(std::atoi(json_field(keys, "encryption_enabled_flags").c_str()));
-    c.rikeyid = static_cast<int32_t>(std::atol(json_field(keys, "rikeyid").c_str()));
+    c.encryption_flags = static_cast<uint32_t>(std::atoi(gsc_test::json_field(keys, "encryption_enabled_flags").c_str()));
+    c.rikeyid = static_cast<int32_t>(std::atol(gsc_test::json_field(keys, "rikeyid").c_str()));
     for (uint32_t i = 0; i < GSC_SESSION_KEY_SIZE; i++) c.aes_key[i] = static_cast<uint8_t>(std::strtoul(key_hex.substr(2 * i, 2).c_str(), nullptr, 16));
     c.ping_payload_size_bytes = GSC_SESSION_PING_PAYLOAD_SIZE;
     std::memcpy(c.ping_payload, ping.data(), GSC_SESSION_PING_PAYLOAD_SIZE);

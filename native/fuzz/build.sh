@@ -72,86 +72,15 @@ if [ "$failed" != 0 ]; then
   exit 1
 fi
 
-# Seeds for the video target: runs of real datagrams from udp/47998 of each session, in the
-# target's input layout (selector byte, then 2-byte length + datagram records).
-if [ -x "$out/video_fuzz" ]; then
-  corpus="$out/video_corpus"
+# Seeds: runs of real host datagrams from the recorded sessions, in each target's input layout
+# (native/fuzz/seed_corpus.py says which).
+for target in video session; do
+  [ -x "$out/${target}_fuzz" ] || continue
+  corpus="$out/${target}_corpus"
   mkdir -p "$corpus"
-  python3 - "$captures" "$corpus" <<'PY'
-import os, struct, sys
-captures, corpus = sys.argv[1], sys.argv[2]
-def datagrams(path):
-    data = open(path, 'rb').read()
-    at = 24
-    while at + 16 <= len(data):
-        incl = struct.unpack_from('<I', data, at + 8)[0]
-        frame = data[at + 16: at + 16 + incl]
-        at += 16 + incl
-        if len(frame) < 42 or frame[12:14] != b'\x08\x00' or frame[23] != 17:
-            continue
-        ihl = (frame[14] & 15) * 4
-        udp = 14 + ihl
-        sport = struct.unpack_from('>H', frame, udp)[0]
-        if sport == 47998:
-            yield frame[udp + 8:]
-for session in ('sunshine-0.23.1/dev-h264-720p60', 'sunshine-0.23.1/dev-h265-720p60', 'sunshine-2026.817/dev-h264-720p60'):
-    path = os.path.join(captures, session, 'capture.pcap')
-    if not os.path.exists(path):
-        continue
-    packets = list(datagrams(path))
-    for n, start in enumerate(range(0, min(len(packets), 400), 40)):
-        for selector in (0x00, 0x31):
-            body = bytes([selector | (1 if 'h265' in session else 0)])
-            for p in packets[start:start + 12]:
-                body += struct.pack('<H', len(p)) + p
-            name = '%s-%d-%02x' % (session.replace('/', '_'), n, selector)
-            open(os.path.join(corpus, name), 'wb').write(body)
-PY
+  python3 "$root/native/fuzz/seed_corpus.py" "$target" "$captures" "$corpus"
   echo "[fuzz] seeded $corpus with $(ls "$corpus" | wc -l) inputs" >&2
-fi
-# Seeds for the session target: runs of the host's video, audio and control datagrams of each
-# session in its layout (a config byte; then per datagram an opcode with the channel and the
-# milliseconds since the previous one, and a 2-byte length).
-if [ -x "$out/session_fuzz" ]; then
-  corpus="$out/session_corpus"
-  mkdir -p "$corpus"
-  python3 - "$captures" "$corpus" <<'PY'
-import os, struct, sys
-captures, corpus = sys.argv[1], sys.argv[2]
-def datagrams(path):
-    data = open(path, 'rb').read()
-    at = 24
-    while at + 16 <= len(data):
-        sec, usec, incl = struct.unpack_from('<III', data, at)
-        frame = data[at + 16: at + 16 + incl]
-        at += 16 + incl
-        if len(frame) < 42 or frame[12:14] != b'\x08\x00' or frame[23] != 17:
-            continue
-        udp = 14 + (frame[14] & 15) * 4
-        sport = struct.unpack_from('>H', frame, udp)[0]
-        channel = {47998: 0, 48000: 1, 47999: 2}.get(sport)
-        if channel is not None:
-            yield sec * 1000000 + usec, channel, frame[udp + 8:]
-# Config bytes: bit 0 media only (else with the control stream), 0x04 HEVC, 0x10 encrypted
-# video, 0x20 encrypted audio.
-sessions = (('sunshine-0.23.1/dev-h264-720p60', 0x20), ('sunshine-0.23.1/dev-h265-720p60', 0x24),
-            ('sunshine-2026.817/dev-h265-720p60-encvideo', 0x34))
-for session, selector in sessions:
-    path = os.path.join(captures, session, 'capture.pcap')
-    if not os.path.exists(path):
-        continue
-    packets = list(datagrams(path))
-    for n, start in enumerate(range(0, min(len(packets), 1200), 150)):
-      for media_only in (1, 0):
-        body, last = bytes([selector | media_only]), None
-        for time_us, channel, payload in packets[start:start + 24]:
-            delta_ms = 0 if last is None else min(31, (time_us - last) // 1000)
-            last = time_us
-            body += bytes([channel | (delta_ms << 2)]) + struct.pack('<H', len(payload)) + payload
-        open(os.path.join(corpus, '%s-%d-%d' % (session.replace('/', '_'), n, media_only)), 'wb').write(body)
-PY
-  echo "[fuzz] seeded $corpus with $(ls "$corpus" | wc -l) inputs" >&2
-fi
+done
 [ "${1:-}" = "--no-run" ] && exit 0
 
 seconds="${FUZZ_SECONDS:-30}"

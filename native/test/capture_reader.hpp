@@ -72,6 +72,24 @@ inline bool read_udp_datagrams(const std::string &path, std::vector<UdpDatagram>
     return true;
 }
 
+// The value after `"name":` in the JSON files beside a capture (keys.json, session.json,
+// control-messages.jsonl lines): a string's contents, or the text of a number up to the next
+// , } or line end. The first occurrence wins; enough for the flat fields tests read.
+inline std::string json_field(const std::string &text, const char *name) {
+    const std::string needle = std::string("\"") + name + "\":";
+    size_t at = text.find(needle);
+    if (at == std::string::npos) return std::string();
+    at += needle.size();
+    while (at < text.size() && text[at] == ' ') ++at;
+    size_t end = at;
+    if (at < text.size() && text[at] == '"') {
+        end = text.find('"', at + 1);
+        return end == std::string::npos ? std::string() : text.substr(at + 1, end - at - 1);
+    }
+    while (end < text.size() && text[end] != ',' && text[end] != '}' && text[end] != '\n') ++end;
+    return text.substr(at, end - at);
+}
+
 }  // namespace gsc_test
 
 #endif

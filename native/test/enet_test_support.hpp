@@ -87,21 +87,7 @@ struct RecordedSession {
     uint32_t connect_data;
 };
 
-// The text after `"name": ` in a flat JSON object, up to the next , or }.
-inline std::string json_field(const std::string &text, const char *name) {
-    const std::string needle = std::string("\"") + name + "\":";
-    size_t at = text.find(needle);
-    if (at == std::string::npos) return std::string();
-    at += needle.size();
-    while (at < text.size() && text[at] == ' ') ++at;
-    size_t end = at;
-    if (at < text.size() && text[at] == '"') {
-        end = text.find('"', at + 1);
-        return end == std::string::npos ? std::string() : text.substr(at + 1, end - at - 1);
-    }
-    while (end < text.size() && text[end] != ',' && text[end] != '}' && text[end] != '\n') ++end;
-    return text.substr(at, end - at);
-}
+using gsc_test::json_field;
 
 inline Bytes parse_hex(const std::string &hex) {
     Bytes out;

@@ -61,17 +61,7 @@ struct Capture {
 
 inline std::string text_of(const Bytes &b) { return std::string(b.begin(), b.end()); }
 
-// The value after `"name":` in a flat JSON file, as text (enough for keys.json).
-inline std::string json_field(const std::string &json, const char *name) {
-    const std::string needle = std::string("\"") + name + "\":";
-    size_t at = json.find(needle);
-    if (at == std::string::npos) return {};
-    at += needle.size();
-    while (at < json.size() && (json[at] == ' ' || json[at] == '"')) at++;
-    size_t end = at;
-    while (end < json.size() && json[end] != '"' && json[end] != ',' && json[end] != '\n') end++;
-    return json.substr(at, end - at);
-}
+using gsc_test::json_field;
 
 // False when the captures are not there.
 inline bool load_capture(const SessionCase &c, Capture &out) {

@@ -169,13 +169,18 @@ function rawVideoInput(spec: VideoFixtureSpec): string[] {
 // pictures into as many slices as there are cores).
 function videoEncoderArgs(spec: VideoFixtureSpec): string[] {
   const bitrate = `${spec.bitrateKbps}k`;
-  const bufferKbits = Math.ceil((spec.bitrateKbps * VBV_FRAMES) / spec.fps);
+  const bufferKbits = vbvBufferKbits(spec);
   if (spec.codec === 'h264') {
     return ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-threads', '1', '-bf', '0', '-b:v', bitrate, '-maxrate', bitrate, '-bufsize', `${bufferKbits}k`,
       '-x264-params', 'keyint=infinite:scenecut=0:repeat-headers=1'];
   }
   return ['-c:v', 'libx265', '-preset', 'ultrafast', '-tune', 'zerolatency', '-b:v', bitrate,
     '-x265-params', `keyint=-1:scenecut=0:bframes=0:repeat-headers=1:frame-threads=1:vbv-maxrate=${spec.bitrateKbps}:vbv-bufsize=${bufferKbits}:log-level=error`];
+}
+
+/** The encoder's VBV size: a few frames' share of the bitrate, so frame sizes stay near it. */
+export function vbvBufferKbits(spec: VideoFixtureSpec): number {
+  return Math.ceil((spec.bitrateKbps * VBV_FRAMES) / spec.fps);
 }
 
 async function encodeOpusStream(spec: AudioFixtureSpec, toneHz: readonly number[], bitrateBps: number): Promise<Uint8Array[]> {
@@ -215,15 +220,17 @@ function streamPacketBytes(layout: SunshineLayout, packetDurationMs: number): nu
   return bytes;
 }
 
-function runFfmpeg(args: string[], feed: (stdin: NodeJS.WritableStream) => Promise<void>): Promise<void> {
+/** Runs Debian's ffmpeg quietly; `feed`, when given, writes its input. Rejects with its message. */
+export function runFfmpeg(args: string[], feed?: (stdin: NodeJS.WritableStream) => Promise<void>): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args], { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    // ffmpeg closing its input early is reported by its exit status below, with its message.
-    child.stdin.on('error', () => undefined);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg ${args.join(' ')} exited with ${code}: ${stderr}`))));
+    // ffmpeg closing its input early is reported by its exit status above, with its message.
+    child.stdin.on('error', () => undefined);
+    if (feed === undefined) return void child.stdin.end();
     feed(child.stdin).then(() => child.stdin.end(), (err: unknown) => {
       child.kill();
       reject(err instanceof Error ? err : new Error(String(err)));
