@@ -261,13 +261,14 @@ function encodeTrace(trace: Trace): Uint8Array {
 }
 
 // ffmpeg makes the picture too (testsrc2 + temporal noise): piping 12 MB raw frames from Node
-// would cost more than the encode. One frame thread keeps the bitstream the same everywhere.
+// would cost more than the encode. One (frame) thread keeps the bitstream the same on every
+// run and machine: x264's sliced threads cut pictures into as many slices as it has threads.
 function clipArgs(spec: TraceSpec): string[] {
   const bufferKbits = vbvBufferKbits(spec);
   const source = `testsrc2=size=${spec.widthPx}x${spec.heightPx}:rate=${spec.fps},noise=alls=30:allf=t+u,format=yuv420p`;
   const input = ['-f', 'lavfi', '-i', source, '-frames:v', String(spec.frames)];
   if (spec.codec === 'h264') {
-    return [...input, '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-bf', '0', '-b:v', `${spec.bitrateKbps}k`, '-maxrate', `${spec.bitrateKbps}k`,
+    return [...input, '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-threads', '1', '-bf', '0', '-b:v', `${spec.bitrateKbps}k`, '-maxrate', `${spec.bitrateKbps}k`,
       '-bufsize', `${bufferKbits}k`, '-x264-params', 'keyint=1:scenecut=0:repeat-headers=1', '-f', 'h264'];
   }
   return [...input, '-c:v', 'libx265', '-preset', 'ultrafast', '-tune', 'zerolatency', '-b:v', `${spec.bitrateKbps}k`,
@@ -284,7 +285,7 @@ const MAGIC = 'GSCTRACE';
 const HEADER_BYTES = 40;
 const RECORD_HEADER_BYTES = 10;
 // Bump when the clip or the simulation changes (the file's JSON), or the file layout (its header).
-const TRACE_VERSION = 2;
+const TRACE_VERSION = 3;
 const FORMAT_VERSION = 1;
 // The virtual clock starts at 1 s, so no arrival time is 0.
 const START_US = 1_000_000;
