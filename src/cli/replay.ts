@@ -10,6 +10,7 @@
 // session runs media-only.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { joinBytes } from '../lib/bytes.ts';
 import { err, ok, type Result } from '../lib/result.ts';
 import { launchKeysFrom } from '../session/launch.ts';
 import type { AudioChannelCount, StreamConfig, VideoCodec } from '../session/stream-config.ts';
@@ -71,8 +72,8 @@ export async function runReplay(argv: readonly string[]): Promise<number> {
   const totals = replayInto(session.value, folder.value.inputs, video, audio);
   session.value.destroy();
   try {
-    if (args.value.dumpVideo !== null) await writeFile(args.value.dumpVideo, concat(video));
-    if (args.value.dumpAudio !== null) await writeFile(args.value.dumpAudio, concat(audio));
+    if (args.value.dumpVideo !== null) await writeFile(args.value.dumpVideo, joinBytes(video));
+    if (args.value.dumpAudio !== null) await writeFile(args.value.dumpAudio, joinBytes(audio));
   } catch (e) {
     return fail(`cannot write the output: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -306,15 +307,6 @@ function optionalNumber(from: Json, name: string, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
 }
 
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
 
 function fail(reason: string): number {
   process.stderr.write(`replay: ${reason}\n`);

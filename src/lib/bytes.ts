@@ -1,6 +1,11 @@
 // Byte-array operations that Uint8Array lacks.
 
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  return joinBytes(parts);
+}
+
+/** concatBytes for a list of any length (a spread of many thousand parts would overflow the stack). */
+export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
   let total = 0;
   for (const p of parts) total += p.length;
   const out = new Uint8Array(total);

@@ -3,6 +3,8 @@
 // checked (capture pattern, version, CRC) because a fixture that does not parse cleanly must
 // fail loudly rather than send garbage; test infrastructure, so errors throw.
 
+import { joinBytes } from '../../src/lib/bytes.ts';
+
 export interface OpusHead {
   channels: number;
   preSkipSamples: number;
@@ -53,7 +55,7 @@ export function readOggPackets(file: Uint8Array): Uint8Array[] {
         body += n;
         // A lacing value below 255 ends a packet; 255 continues it (on the next page too).
         if (n < 255) {
-          packets.push(concat(pending));
+          packets.push(joinBytes(pending));
           pending = [];
         }
       }
@@ -87,7 +89,7 @@ export function writeOggOpus(head: OpusHead, packets: readonly Uint8Array[], sam
   packets.forEach((packet, i) => {
     pages.push(oggPage(packet, i + 2, (i + 1) * samplesPerPacket, i === packets.length - 1 ? PAGE_LAST : 0));
   });
-  return concat(pages);
+  return joinBytes(pages);
 }
 
 function oggPage(packet: Uint8Array, sequence: number, granule: number, headerType: number): Uint8Array {
@@ -154,16 +156,6 @@ function startsWith(bytes: Uint8Array, ascii: string): boolean {
   return true;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 const PAGE_HEADER_BYTES = 27;
 const PAGE_FIRST = 0x02;

@@ -7,6 +7,7 @@
 // definite lengths of at most four length bytes). Input that breaks a rule is an error value,
 // never an exception or a loop that does not end.
 
+import { joinBytes } from '../../lib/bytes.ts';
 import { err, ok, type Result } from '../../lib/result.ts';
 
 /** Identifier octets of the universal and context tags that certificates use. */
@@ -156,11 +157,11 @@ export function derEncode(tag: number, contents: Uint8Array): Uint8Array {
 }
 
 export function derSequence(...children: Uint8Array[]): Uint8Array {
-  return derEncode(DerTag.SEQUENCE, concatBytes(children));
+  return derEncode(DerTag.SEQUENCE, joinBytes(children));
 }
 
 export function derSet(...children: Uint8Array[]): Uint8Array {
-  return derEncode(DerTag.SET, concatBytes(children));
+  return derEncode(DerTag.SET, joinBytes(children));
 }
 
 /** An INTEGER from unsigned big-endian bytes (empty means zero). */
@@ -170,7 +171,7 @@ export function derUnsignedInteger(bigEndian: Uint8Array): Uint8Array {
   const magnitude = bigEndian.length === 0 ? new Uint8Array([0]) : bigEndian.subarray(start);
   // A set top bit would read as negative: DER adds one zero byte in front.
   const needsPad = ((magnitude[0] ?? 0) & 0x80) !== 0;
-  return derEncode(DerTag.INTEGER, needsPad ? concatBytes([new Uint8Array([0]), magnitude]) : magnitude);
+  return derEncode(DerTag.INTEGER, needsPad ? joinBytes([new Uint8Array([0]), magnitude]) : magnitude);
 }
 
 /** A small non-negative INTEGER (version numbers). */
@@ -211,7 +212,7 @@ export function derNull(): Uint8Array {
 
 /** A BIT STRING of whole bytes (no unused bits), as keys and signatures are. */
 export function derBitString(bytes: Uint8Array): Uint8Array {
-  return derEncode(DerTag.BIT_STRING, concatBytes([new Uint8Array([0]), bytes]));
+  return derEncode(DerTag.BIT_STRING, joinBytes([new Uint8Array([0]), bytes]));
 }
 
 export function derOctetString(bytes: Uint8Array): Uint8Array {
@@ -257,7 +258,7 @@ export function derCertificateTime(ms: number): Uint8Array {
 
 /** A context-specific tag `[n]` wrapping encoded elements (EXPLICIT tagging). */
 export function derExplicit(tagNumber: number, ...inner: Uint8Array[]): Uint8Array {
-  return derEncode(contextTag(tagNumber, true), concatBytes(inner));
+  return derEncode(contextTag(tagNumber, true), joinBytes(inner));
 }
 
 /** The identifier octet of `[n]`, constructed or primitive. */
@@ -266,15 +267,6 @@ export function contextTag(tagNumber: number, constructed: boolean): number {
   return 0x80 | (constructed ? 0x20 : 0) | tagNumber;
 }
 
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 // ---- helpers ----
 
